@@ -1,0 +1,61 @@
+"""The environment report of lesson 00: versions, profile, hardware, Colab, offline assets."""
+import importlib.metadata
+import os
+import platform
+import sys
+
+from .fetch import load_registry
+from .settings import cache_dir, current_profile, offline_pack_dir
+
+MINIMUM_VERSIONS = {"tensorflow": (2, 19), "keras": (3, 10)}
+PACKAGES = ("tensorflow", "keras", "numpy", "matplotlib", "opencv-python", "opencv-python-headless", "ipywidgets")
+
+
+def report_environment():
+    """Print what this machine offers the course, and return the same facts as a dict.
+
+    Warns (in the printed report) when TensorFlow or Keras are older than the course needs or when
+    the Keras backend is not TensorFlow.
+    """
+    import keras
+    import tensorflow as tf
+
+    facts = {"python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            facts[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    facts["keras backend"] = keras.backend.backend()
+    facts["profile"] = current_profile()
+    facts["CPU cores"] = os.cpu_count()
+    facts["GPUs"] = [d.name for d in tf.config.list_physical_devices("GPU")]
+    facts["on Colab"] = "google.colab" in sys.modules
+    pack = offline_pack_dir()
+    facts["offline pack"] = str(pack) if pack else None
+    registry = load_registry()
+    facts["assets in offline pack"] = (
+        sum((pack / info["pack"]).is_file() for info in registry.values() if info.get("pack")) if pack else 0)
+    facts["assets registered"] = len(registry)
+    facts["cache"] = str(cache_dir())
+
+    width = max(map(len, facts))
+    for key, value in facts.items():
+        print(f"{key:<{width}}  {value if value not in (None, []) else '-'}")
+    for warning in version_warnings(facts):
+        print("WARNING:", warning)
+    return facts
+
+
+def version_warnings(facts):
+    """Return a list of problems with the versions and backend recorded in ``facts``."""
+    warnings = []
+    for package, minimum in MINIMUM_VERSIONS.items():
+        found = tuple(int(p) for p in facts.get(package, "0.0").split(".")[:2] if p.isdigit())
+        if found < minimum:
+            warnings.append(f"{package} {facts.get(package, 'missing')} is older than the course needs "
+                            f"({'.'.join(map(str, minimum))} or newer).")
+    if facts.get("keras backend") != "tensorflow":
+        warnings.append(f"the Keras backend is {facts.get('keras backend')!r}; set KERAS_BACKEND=tensorflow "
+                        "before importing keras (saliency lessons use tf.GradientTape).")
+    return warnings

@@ -1,0 +1,133 @@
+"""Get a registered file: local cache, then offline pack, then download (introduced in lesson 00).
+
+Every file the course uses (photos, model weights, dataset archives) is listed once in
+``data/assets.json`` with its sha256, canonical URL and licence. ``fetch_file`` never hands out a
+file whose sha256 is wrong: a corrupt or truncated cached copy is replaced, and downloads are
+written to a temporary file and renamed only after the hash matches.
+"""
+import hashlib
+import json
+import os
+import socket
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .settings import cache_dir, offline_pack_dir
+
+REGISTRY_PATH = Path(__file__).resolve().parent.parent / "data" / "assets.json"
+TIMEOUT_S = 30
+USER_AGENT = "how-cnns-see-course/1.0 (+https://github.com/how-cnns-see/how-cnns-see)"
+
+
+class AssetUnavailableError(RuntimeError):
+    """Raised when a file is in neither the cache nor the offline pack and cannot be downloaded."""
+
+
+@dataclass(frozen=True)
+class FetchedFile:
+    """A verified local file and where it came from ("cache", "offline pack" or "download")."""
+
+    path: Path
+    source: str
+
+
+@lru_cache(maxsize=1)
+def load_registry():
+    """Return the asset registry (``data/assets.json``) as a dict keyed by asset name."""
+    with open(REGISTRY_PATH, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def asset_info(name):
+    """Return the registry entry of ``name``; an unknown name lists the known ones."""
+    registry = load_registry()
+    if name not in registry:
+        raise KeyError(f"Unknown asset {name!r}. Known assets: {', '.join(sorted(registry))}.")
+    return registry[name]
+
+
+def sha256_of(path):
+    """Return the hex sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch_file(name, timeout=TIMEOUT_S):
+    """Return a verified local copy of the registered file ``name``.
+
+    Order: local cache → offline pack (``COURSE_OFFLINE_PACK``) → download from the canonical URL.
+
+    Args:
+        name: an asset name from ``data/assets.json`` (e.g. ``"cat"``).
+        timeout: seconds to wait for the network before giving up.
+
+    Returns:
+        A ``FetchedFile`` with the path and the source it came from.
+
+    Raises:
+        AssetUnavailableError: the file is not available offline and the download failed.
+    """
+    info = asset_info(name)
+    cached = cache_dir() / "files" / info["file"]
+    if cached.exists():
+        if sha256_of(cached) == info["sha256"]:
+            return FetchedFile(cached, "cache")
+        print(f"{name}: cached copy {cached} is corrupt or incomplete (sha256 mismatch); replacing it.")
+        cached.unlink()
+
+    pack = offline_pack_dir()
+    if pack is not None and info.get("pack") and (pack / info["pack"]).is_file():
+        packed = pack / info["pack"]
+        if sha256_of(packed) == info["sha256"]:
+            return FetchedFile(packed, "offline pack")
+        print(f"{name}: {packed} in the offline pack has the wrong sha256; ignoring it.")
+
+    if not info.get("url"):
+        where = f"the offline pack ({info['pack']})" if info.get("pack") else "no offline location"
+        raise AssetUnavailableError(
+            f"{name!r} has no direct download URL; it comes from {where} or from "
+            f"{info.get('canonical', 'its canonical source')}. Set COURSE_OFFLINE_PACK to a pack that holds it."
+        )
+    download(info["url"], cached, info["sha256"], timeout=timeout)
+    return FetchedFile(cached, "download")
+
+
+def download(url, dest, sha256, timeout=TIMEOUT_S):
+    """Download ``url`` to ``dest`` atomically, checking its sha256 before it appears.
+
+    The bytes go to a temporary file beside ``dest``; only a complete file with the right hash is
+    renamed into place, so an interrupted download never leaves a half file behind.
+    """
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    print(f"Downloading {url} ...")
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name + ".", suffix=".part")
+    try:
+        digest = hashlib.sha256()
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(request, timeout=timeout) as response:
+            for block in iter(lambda: response.read(1 << 16), b""):
+                digest.update(block)
+                out.write(block)
+        if digest.hexdigest() != sha256:
+            raise AssetUnavailableError(
+                f"The file downloaded from {url} has sha256 {digest.hexdigest()}, expected {sha256}. "
+                "The server may have changed the file; nothing was saved."
+            )
+        os.replace(tmp, dest)
+    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as err:
+        raise AssetUnavailableError(
+            f"Could not download {url} within {timeout} s ({err}). If this machine is offline, "
+            "point COURSE_OFFLINE_PACK at an offline pack folder (see README, 'Workshops and offline use')."
+        ) from err
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return dest

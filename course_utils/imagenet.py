@@ -1,0 +1,53 @@
+"""The ImageNet MobileNet used on real photos, and its class names (introduced in lesson 02).
+
+Offline the weights come from the pack (MobileNet v1, alpha 0.25: fast on a CPU, about 50% top-1);
+online they come from ``keras.applications``.
+"""
+import json
+
+import numpy as np
+
+from .fetch import AssetUnavailableError, fetch_file
+
+INPUT_SIZES = (128, 160, 192, 224)
+
+
+def load_imagenet_model(input_size=224):
+    """Return ``keras.applications.MobileNet(alpha=0.25)`` with ImageNet weights.
+
+    The model outputs softmax probabilities for the 1,000 ImageNet classes and expects images
+    prepared with ``keras.applications.mobilenet.preprocess_input`` (pixels scaled to [-1, 1]).
+
+    Args:
+        input_size: side of the square input, one of 128, 160, 192, 224.
+    """
+    import keras
+
+    if input_size not in INPUT_SIZES:
+        raise ValueError(f"input_size must be one of {INPUT_SIZES}; got {input_size!r}.")
+    try:
+        weights = fetch_file("mobilenet_025_imagenet")
+        path, source = str(weights.path), weights.source
+    except AssetUnavailableError:
+        path, source = "imagenet", "keras.applications (download)"
+    model = keras.applications.MobileNet(alpha=0.25, input_shape=(input_size, input_size, 3), weights=path)
+    print(f"ImageNet MobileNet (alpha 0.25, {input_size}x{input_size}): weights from {source}, "
+          f"{model.count_params():,} parameters.")
+    return model
+
+
+def imagenet_class_names():
+    """Return the 1,000 ImageNet class names, indexed by class id (e.g. 281 -> 'tabby')."""
+    with open(fetch_file("imagenet_class_index").path, encoding="utf-8") as f:
+        index = json.load(f)
+    return [index[str(i)][1] for i in range(len(index))]
+
+
+def top_classes(probabilities, top=5):
+    """Return ``[(class_id, name, probability), ...]`` for the ``top`` classes of one prediction."""
+    probabilities = np.asarray(probabilities).reshape(-1)
+    if probabilities.shape != (1000,):
+        raise ValueError(f"expected 1,000 ImageNet scores for one image; got shape {np.shape(probabilities)}.")
+    names = imagenet_class_names()
+    ids = np.argsort(probabilities)[::-1][:top]
+    return [(int(i), names[i], float(probabilities[i])) for i in ids]

@@ -1,0 +1,126 @@
+"""Figures used across lessons, with colour-blind-safe defaults (introduced in lessons 01–03).
+
+Image colormaps are perceptually uniform (viridis, magma, cividis; RdBu for signed values) and
+line colours come from the Okabe–Ito palette, which stays distinct for colour-blind readers.
+"""
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+BANNED_CMAPS = ("jet", "ocean", "rainbow", "hsv", "nipy_spectral", "gist_rainbow")
+
+
+def plot_image_grid(images, titles=None, ncols=8, cmap="viridis", suptitle=None, cell_size=1.6, show=True):
+    """Show images in a grid, e.g. the 64 feature maps of a conv layer as 8x8 (lesson 02).
+
+    Args:
+        images: array ``(N, H, W)``, ``(N, H, W, 3)``, or a list of such images.
+        titles: optional list of N short titles.
+        ncols: images per row.
+        cmap: colormap for single-channel images (each image uses its own value range).
+        suptitle: a title for the whole figure, saying what to look at.
+        cell_size: inches per grid cell.
+        show: call ``plt.show()`` (default); ``False`` returns the figure instead.
+    """
+    images = [np.asarray(im) for im in images]
+    if not images:
+        raise ValueError("images is empty; expected at least one image.")
+    for i, im in enumerate(images):
+        if im.ndim not in (2, 3) or (im.ndim == 3 and im.shape[-1] not in (1, 3)):
+            raise ValueError(f"image {i} has shape {im.shape}; expected (H, W), (H, W, 1) or (H, W, 3).")
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"got {len(titles)} titles for {len(images)} images.")
+    _check_cmap(cmap)
+    if not isinstance(ncols, int) or ncols < 1:
+        raise ValueError(f"ncols must be a positive int; got {ncols!r}.")
+    ncols = min(ncols, len(images))
+    nrows = math.ceil(len(images) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(cell_size * ncols, cell_size * nrows + (0.4 if suptitle else 0)),
+                             squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, (ax, im) in enumerate(zip(axes.flat, images)):
+        ax.imshow(im.squeeze(-1) if im.ndim == 3 and im.shape[-1] == 1 else im, cmap=cmap)
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return _finish(fig, show)
+
+
+def plot_heatmap_overlay(image, heatmap, alpha=0.5, cmap="magma", title=None, ax=None, show=True):
+    """Draw a heatmap (e.g. a saliency map) over an image, resized to the image (lessons 05–07).
+
+    Args:
+        image: ``(H, W)`` or ``(H, W, 3)`` array (uint8, or float in [0, 1]).
+        heatmap: 2-D array of any size; it is stretched to the image and scaled to [0, 1].
+        alpha: opacity of the heatmap, in [0, 1].
+        cmap: a perceptually uniform colormap.
+        title: what the viewer should notice.
+        ax: draw into this axes instead of a new figure.
+        show: call ``plt.show()`` when a new figure was made.
+    """
+    import cv2
+
+    image, heatmap = np.asarray(image), np.asarray(heatmap, dtype="float32")
+    if image.ndim not in (2, 3):
+        raise ValueError(f"image must be (H, W) or (H, W, 3); got shape {image.shape}.")
+    if heatmap.ndim != 2:
+        raise ValueError(f"heatmap must be 2-D (H, W); got shape {heatmap.shape}.")
+    if not 0 <= alpha <= 1:
+        raise ValueError(f"alpha must be in [0, 1]; got {alpha!r}.")
+    _check_cmap(cmap)
+    heatmap = cv2.resize(heatmap, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)
+    span = heatmap.max() - heatmap.min()
+    heatmap = (heatmap - heatmap.min()) / span if span > 0 else np.zeros_like(heatmap)
+    new_figure = ax is None
+    if new_figure:
+        fig, ax = plt.subplots(figsize=(5, 5))
+    ax.imshow(image, cmap="gray" if image.ndim == 2 else None)
+    overlay = ax.imshow(heatmap, cmap=cmap, alpha=alpha, vmin=0, vmax=1)
+    ax.figure.colorbar(overlay, ax=ax, fraction=0.046, pad=0.04)
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return _finish(ax.figure, show) if new_figure else None
+
+
+def plot_training_curves(history, title="Training curves", show=True):
+    """Plot loss and every metric per epoch, training vs validation (lesson 03).
+
+    Args:
+        history: a Keras ``History`` or its ``.history`` dict, e.g. ``{"loss": [...], "val_loss": [...]}``.
+    """
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, dict) or not logs:
+        raise ValueError(f"history must be a Keras History or a non-empty dict of lists; got {type(history).__name__}.")
+    metrics = [k for k in logs if not k.startswith("val_")]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        epochs = np.arange(1, len(logs[metric]) + 1)
+        ax.plot(epochs, logs[metric], "o-", color=OKABE_ITO[0], label="train")
+        if f"val_{metric}" in logs:
+            ax.plot(epochs, logs[f"val_{metric}"], "s--", color=OKABE_ITO[1], label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return _finish(fig, show)
+
+
+def _check_cmap(cmap):
+    if str(cmap).removesuffix("_r") in BANNED_CMAPS:
+        raise ValueError(f"colormap {cmap!r} is not perceptually uniform and misleads colour-blind readers; "
+                         "use 'viridis', 'magma', 'cividis' or (signed values) 'RdBu'.")
+
+
+def _finish(fig, show):
+    if show:
+        plt.show()
+        return None
+    return fig

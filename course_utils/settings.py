@@ -1,0 +1,73 @@
+"""The course's three environment settings, read in one place (introduced in lesson 00).
+
+- ``COURSE_PROFILE``: ``full`` | ``workshop`` (default) | ``smoke`` — how much work each lesson does.
+- ``COURSE_OFFLINE_PACK``: folder of datasets, models and photos for machines without internet.
+- ``COURSE_CACHE``: where downloads and decoded datasets are kept (default ``~/.cache/how-cnns-see``).
+"""
+import os
+from pathlib import Path
+
+PROFILES = ("full", "workshop", "smoke")
+DEFAULT_PROFILE = "workshop"
+
+# Upper limits per profile; ``None`` means no limit. ``cap`` applies them to every loop.
+CAPS = {
+    "full": {"epochs": None, "images": None, "steps": None, "samples": None},
+    "workshop": {"epochs": 5, "images": 20_000, "steps": 300, "samples": 50},
+    "smoke": {"epochs": 1, "images": 1_000, "steps": 10, "samples": 4},
+}
+
+
+def current_profile():
+    """Return the active profile name from ``COURSE_PROFILE`` (default ``workshop``)."""
+    value = os.environ.get("COURSE_PROFILE", "").strip().lower() or DEFAULT_PROFILE
+    if value not in PROFILES:
+        raise ValueError(
+            f"COURSE_PROFILE must be one of {', '.join(PROFILES)}; got {os.environ['COURSE_PROFILE']!r}."
+        )
+    return value
+
+
+def cap(n, kind):
+    """Limit a loop size by the active profile, so one knob speeds up every lesson.
+
+    Args:
+        n: the size the lesson would use with no limit (a positive int).
+        kind: ``"epochs"``, ``"images"`` (dataset subsets), ``"steps"`` (optimisation or
+            integration steps) or ``"samples"`` (Monte-Carlo samples such as SmoothGrad's).
+
+    Returns:
+        ``min(n, limit)`` for the active profile (``n`` itself in ``full``).
+    """
+    kinds = CAPS[DEFAULT_PROFILE]
+    if kind not in kinds:
+        raise ValueError(f"kind must be one of {', '.join(kinds)}; got {kind!r}.")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive int; got {n!r}.")
+    limit = CAPS[current_profile()][kind]
+    return n if limit is None else min(n, limit)
+
+
+def offline_pack_dir():
+    """Return the offline pack folder from ``COURSE_OFFLINE_PACK``, or ``None`` when unset.
+
+    A set but missing folder is an error, so a typo never silently means "download instead".
+    """
+    value = os.environ.get("COURSE_OFFLINE_PACK", "").strip()
+    if not value:
+        return None
+    path = Path(value).expanduser().resolve()
+    if not path.is_dir():
+        raise FileNotFoundError(
+            f"COURSE_OFFLINE_PACK points to {value!r}, which is not a folder. "
+            "Fix the path or unset the variable to download from the internet."
+        )
+    return path
+
+
+def cache_dir():
+    """Return (and create) the cache folder from ``COURSE_CACHE`` or ``~/.cache/how-cnns-see``."""
+    value = os.environ.get("COURSE_CACHE", "").strip()
+    path = Path(value).expanduser() if value else Path.home() / ".cache" / "how-cnns-see"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
