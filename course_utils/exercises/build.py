@@ -11,6 +11,7 @@ Markers in solution code cells:
 Outputs are removed, and ``solutions/`` in links becomes ``exercises/``.
 """
 import argparse
+import copy
 import re
 import sys
 from pathlib import Path
@@ -45,7 +46,7 @@ def strip_solutions(source):
 
 def make_exercise(solution):
     """Return the exercise notebook (a new NotebookNode) for a solved notebook."""
-    notebook = nbformat.from_dict(nbformat.from_dict(solution))  # a deep copy
+    notebook = copy.deepcopy(solution)
     notebook.cells = [c for c in notebook.cells if "solution-only" not in c.metadata.get("tags", [])]
     for cell in notebook.cells:
         cell.source = cell.source.replace("solutions/", "exercises/")
