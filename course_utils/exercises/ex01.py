@@ -99,6 +99,9 @@ class VerticalEdgeKernel(Question):
         on_flat = np.abs(_reference_conv2d(flat, kernel)).max()
         on_vertical = np.abs(_reference_conv2d(vertical, kernel)).max()
         on_horizontal = np.abs(_reference_conv2d(vertical.T, kernel)).max()
+        if on_vertical < 1e-6 and on_horizontal > 1e-6:
+            raise Incorrect("your kernel detects horizontal edges (top vs bottom), not vertical ones; "
+                            "transpose it so it compares left with right.")
         if on_vertical < 1e-6:
             raise Incorrect("your kernel gives 0 on a vertical edge; it should respond strongly there.")
         if on_flat > 0.05 * on_vertical:

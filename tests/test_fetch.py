@@ -1,0 +1,136 @@
+import hashlib
+import http.server
+import shutil
+import socket
+import threading
+
+import pytest
+
+from course_utils import fetch
+from course_utils.fetch import AssetUnavailableError, fetch_file, sha256_of
+
+
+def test_offline_fetch_reads_the_pack(empty_cache, offline_pack):
+    got = fetch_file("cat")
+    assert got.source == "offline pack"
+    assert got.path == offline_pack / "images" / "chelsea.png"
+    assert sha256_of(got.path) == fetch.asset_info("cat")["sha256"]
+
+
+def test_valid_cached_file_is_used_first(empty_cache, offline_pack):
+    cached = empty_cache / "files" / "chelsea.png"
+    cached.parent.mkdir(parents=True)
+    shutil.copy(offline_pack / "images" / "chelsea.png", cached)
+    assert fetch_file("cat") == fetch.FetchedFile(cached, "cache")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_corrupt_cached_file_is_replaced_not_used(empty_cache, offline_pack, damage, capsys):
+    original = (offline_pack / "images" / "chelsea.png").read_bytes()
+    cached = empty_cache / "files" / "chelsea.png"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"not a png" if damage == "garbage" else original[: len(original) // 2])
+    got = fetch_file("cat")
+    assert got.source == "offline pack" and sha256_of(got.path) == fetch.asset_info("cat")["sha256"]
+    assert not cached.exists()
+    assert "corrupt or incomplete" in capsys.readouterr().out
+
+
+def test_unknown_asset_lists_the_known_ones():
+    with pytest.raises(KeyError, match="Unknown asset 'kitten'.*cat"):
+        fetch_file("kitten")
+
+
+def test_pack_only_asset_without_pack_says_where_it_lives(empty_cache, no_pack):
+    with pytest.raises(AssetUnavailableError, match="no direct download URL.*COURSE_OFFLINE_PACK"):
+        fetch_file("mobilenet_025_imagenet")
+
+
+class _Server:
+    """A local HTTP server serving ``payload`` at /file (or never answering, to test timeouts)."""
+
+    def __init__(self, payload=b"", hang=False):
+        self.payload, self.hang, self.release = payload, hang, threading.Event()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                if outer.hang:
+                    outer.release.wait(10)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(outer.payload)))
+                self.end_headers()
+                self.wfile.write(outer.payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/file"
+
+    def close(self):
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def registry_with(monkeypatch):
+    """Replace the registry with one entry named 'thing' for the given URL and sha256."""
+    def make(url, sha256):
+        entry = {"kind": "photo", "file": "thing.bin", "url": url, "sha256": sha256, "pack": None}
+        monkeypatch.setattr(fetch, "load_registry", lambda: {"thing": entry})
+    return make
+
+
+def test_download_verifies_and_writes_atomically(empty_cache, no_pack, registry_with):
+    payload = b"real bytes" * 1000
+    server = _Server(payload)
+    try:
+        registry_with(server.url, hashlib.sha256(payload).hexdigest())
+        got = fetch_file("thing")
+        assert got.source == "download" and got.path.read_bytes() == payload
+        assert fetch_file("thing").source == "cache"
+        assert [p.name for p in got.path.parent.iterdir()] == ["thing.bin"]  # no temp files left
+    finally:
+        server.close()
+
+
+def test_download_with_wrong_hash_leaves_nothing(empty_cache, no_pack, registry_with):
+    server = _Server(b"tampered")
+    try:
+        registry_with(server.url, "0" * 64)
+        with pytest.raises(AssetUnavailableError, match="expected 0000.*nothing was saved"):
+            fetch_file("thing")
+        assert not any((empty_cache / "files").iterdir())
+    finally:
+        server.close()
+
+
+def test_unreachable_host_gives_an_offline_hint(empty_cache, no_pack, registry_with):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    registry_with(f"http://127.0.0.1:{port}/file", "0" * 64)
+    with pytest.raises(AssetUnavailableError, match="Could not download.*COURSE_OFFLINE_PACK"):
+        fetch_file("thing")
+
+
+def test_stalled_server_times_out(empty_cache, no_pack, registry_with):
+    server = _Server(hang=True)
+    try:
+        registry_with(server.url, "0" * 64)
+        with pytest.raises(AssetUnavailableError, match="within 1 s"):
+            fetch_file("thing", timeout=1)
+        assert not any((empty_cache / "files").iterdir())
+    finally:
+        server.close()
+
+
+def test_registry_entries_are_complete():
+    for name, info in fetch.load_registry().items():
+        assert {"kind", "file", "sha256", "licence", "credit"} <= set(info), name
+        assert len(info["sha256"]) == 64, name
+        assert info.get("url") or info.get("canonical"), f"{name} needs a URL or a canonical source"

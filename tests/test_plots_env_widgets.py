@@ -1,0 +1,92 @@
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from course_utils import environment, plots, widgets  # noqa: E402
+
+
+def test_image_grid_shows_64_maps_as_8x8():
+    fig = plots.plot_image_grid(np.random.rand(64, 7, 7), ncols=8, show=False)
+    assert len(fig.axes) == 64 and sum(bool(ax.images) for ax in fig.axes) == 64
+
+
+def test_image_grid_leaves_spare_cells_empty():
+    fig = plots.plot_image_grid(np.random.rand(5, 4, 4, 3), titles=list("abcde"), ncols=4, show=False)
+    assert len(fig.axes) == 8 and sum(bool(ax.images) for ax in fig.axes) == 5
+    assert fig.axes[4].get_title() == "e"
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"images": []}, "images is empty"),
+    ({"images": np.zeros((2, 4, 4, 5))}, "expected \\(H, W\\), \\(H, W, 1\\) or \\(H, W, 3\\)"),
+    ({"images": np.zeros((2, 4, 4)), "titles": ["a"]}, "got 1 titles for 2 images"),
+    ({"images": np.zeros((2, 4, 4)), "cmap": "jet"}, "'jet' is not perceptually uniform"),
+    ({"images": np.zeros((2, 4, 4)), "ncols": 0}, "ncols must be a positive int"),
+])
+def test_image_grid_rejects_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        plots.plot_image_grid(show=False, **kwargs)
+
+
+def test_heatmap_overlay_stretches_and_scales_the_heatmap():
+    fig = plots.plot_heatmap_overlay(np.zeros((40, 60, 3), np.uint8), np.arange(12.0).reshape(3, 4), show=False)
+    overlay = fig.axes[0].images[1].get_array()
+    assert overlay.shape == (40, 60) and overlay.min() == 0 and overlay.max() == 1
+
+
+@pytest.mark.parametrize("image, heatmap, kwargs, message", [
+    (np.zeros((4, 4, 3)), np.zeros((2, 2, 1)), {}, "heatmap must be 2-D"),
+    (np.zeros(4), np.zeros((2, 2)), {}, "image must be"),
+    (np.zeros((4, 4)), np.zeros((2, 2)), {"alpha": 2}, "alpha must be in"),
+    (np.zeros((4, 4)), np.zeros((2, 2)), {"cmap": "ocean"}, "'ocean' is not perceptually uniform"),
+])
+def test_heatmap_overlay_rejects_bad_input(image, heatmap, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        plots.plot_heatmap_overlay(image, heatmap, show=False, **kwargs)
+
+
+def test_training_curves_pair_train_and_validation():
+    history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.5, 0.8], "val_accuracy": [0.4, 0.7]}
+    fig = plots.plot_training_curves(history, show=False)
+    assert [ax.get_ylabel() for ax in fig.axes] == ["loss", "accuracy"]
+    assert all(len(ax.lines) == 2 for ax in fig.axes)
+
+
+def test_training_curves_reject_bad_history():
+    with pytest.raises(ValueError, match="Keras History or a non-empty dict"):
+        plots.plot_training_curves([0.1, 0.2], show=False)
+
+
+def test_environment_report(offline_pack, capsys):
+    facts = environment.report_environment()
+    out = capsys.readouterr().out
+    assert facts["keras backend"] == "tensorflow" and facts["profile"] in ("full", "workshop", "smoke")
+    assert facts["assets in offline pack"] == facts["assets registered"]
+    assert "tensorflow" in out and "offline pack" in out
+
+
+def test_version_warnings():
+    old = {"tensorflow": "2.15.0", "keras": "2.15.0", "keras backend": "jax"}
+    warnings = environment.version_warnings(old)
+    assert len(warnings) == 3 and "2.19 or newer" in warnings[0] and "KERAS_BACKEND" in warnings[2]
+    assert environment.version_warnings({"tensorflow": "2.21.0", "keras": "3.15.1", "keras backend": "tensorflow"}) == []
+
+
+def test_headless_widget_draws_the_static_figure_once(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_HEADLESS", "1")
+    calls = []
+    widgets.show_interactive(lambda size, cmap: calls.append((size, cmap)), {"size": (1, 9), "cmap": ["viridis"]},
+                             {"size": 3, "cmap": "viridis"})
+    assert calls == [(3, "viridis")] and "Static preview" in capsys.readouterr().out
+
+
+def test_interactive_when_not_headless(monkeypatch):
+    monkeypatch.setenv("COURSE_HEADLESS", "0")
+    assert widgets.interactive_enabled()
+
+
+def test_static_values_must_cover_every_control():
+    with pytest.raises(ValueError, match="static must give a value for every control"):
+        widgets.show_interactive(print, {"a": (0, 1), "b": (0, 1)}, {"a": 0})
