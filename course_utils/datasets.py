@@ -5,16 +5,14 @@ Each load prints where the data came from and how many images it has, and the pr
 how many of them a lesson uses.
 """
 import gzip
-import io
 import os
-import socket
 import tarfile
 import tempfile
 from dataclasses import dataclass
 
 import numpy as np
 
-from .fetch import AssetUnavailableError, fetch_file
+from .fetch import AssetUnavailableError, fetch_file, keras_download
 from .settings import cache_dir, cap, current_profile
 
 CLASS_NAMES = {
@@ -158,18 +156,8 @@ def _read_cifar10_jpegs(path):
 def _download(name):
     import keras
 
-    loader = getattr(keras.datasets, name)
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)  # keras' downloader has no timeout of its own
-    try:
-        (x_train, y_train), (x_test, y_test) = loader.load_data()
-    except Exception as err:
-        raise AssetUnavailableError(
-            f"{name} is not in the cache or the offline pack, and keras.datasets.{name}.load_data() "
-            f"failed ({type(err).__name__}: {err}). If this machine is offline, point COURSE_OFFLINE_PACK "
-            "at an offline pack folder (see README, 'Workshops and offline use')."
-        ) from err
-    finally:
-        socket.setdefaulttimeout(previous)
+    what = f"{name} is not in the cache or the offline pack, and keras.datasets.{name}.load_data()"
+    with keras_download(what, DOWNLOAD_TIMEOUT_S):
+        (x_train, y_train), (x_test, y_test) = getattr(keras.datasets, name).load_data()
     flat = lambda y: np.asarray(y, np.uint8).reshape(-1)
     return (x_train, flat(y_train), x_test, flat(y_test)), "download (keras.datasets)"

@@ -12,6 +12,7 @@ import socket
 import tempfile
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,10 @@ from .settings import cache_dir, offline_pack_dir
 REGISTRY_PATH = Path(__file__).resolve().parent.parent / "data" / "assets.json"
 TIMEOUT_S = 30
 USER_AGENT = "how-cnns-see-course/1.0 (+https://github.com/how-cnns-see/how-cnns-see)"
+
+
+OFFLINE_ADVICE = ("If this machine is offline, point COURSE_OFFLINE_PACK at an offline pack folder "
+                  "(README: 'Workshops and offline use').")
 
 
 class AssetUnavailableError(RuntimeError):
@@ -33,6 +38,23 @@ class FetchedFile:
 
     path: Path
     source: str
+
+
+@contextmanager
+def keras_download(what, timeout=60):
+    """Run a ``keras.datasets`` / ``keras.applications`` download with a network time limit.
+
+    Keras' own downloader waits forever on a stalled connection; this sets a socket timeout for the
+    duration and turns any failure into an ``AssetUnavailableError`` that says what to do.
+    """
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(timeout)
+    try:
+        yield
+    except Exception as err:
+        raise AssetUnavailableError(f"{what} failed ({type(err).__name__}: {err}). {OFFLINE_ADVICE}") from err
+    finally:
+        socket.setdefaulttimeout(previous)
 
 
 @lru_cache(maxsize=1)
@@ -124,8 +146,7 @@ def download(url, dest, sha256, timeout=TIMEOUT_S):
         os.replace(tmp, dest)
     except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as err:
         raise AssetUnavailableError(
-            f"Could not download {url} within {timeout} s ({err}). If this machine is offline, "
-            "point COURSE_OFFLINE_PACK at an offline pack folder (see README, 'Workshops and offline use')."
+            f"Could not download {url} ({err}; time limit {timeout} s). {OFFLINE_ADVICE}"
         ) from err
     finally:
         if os.path.exists(tmp):

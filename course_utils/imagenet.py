@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 
-from .fetch import AssetUnavailableError, fetch_file
+from .fetch import AssetUnavailableError, fetch_file, keras_download
 
 INPUT_SIZES = (128, 160, 192, 224)
 
@@ -30,7 +30,8 @@ def load_imagenet_model(input_size=224):
         path, source = str(weights.path), weights.source
     except AssetUnavailableError:
         path, source = "imagenet", "keras.applications (download)"
-    model = keras.applications.MobileNet(alpha=0.25, input_shape=(input_size, input_size, 3), weights=path)
+    with keras_download("Loading the MobileNet weights (not in the cache or the offline pack) from keras.applications"):
+        model = keras.applications.MobileNet(alpha=0.25, input_shape=(input_size, input_size, 3), weights=path)
     print(f"ImageNet MobileNet (alpha 0.25, {input_size}x{input_size}): weights from {source}, "
           f"{model.count_params():,} parameters.")
     return model

@@ -37,7 +37,8 @@ def test_title_and_badges(path):
     assert cells[0].cell_type == "markdown" and cells[0].source.startswith("# "), "first cell must be the H1 title"
     rel = path.relative_to(ROOT).as_posix()
     badges = cells[1].source
-    assert f"https://colab.research.google.com/github/{REPO}/blob/main/{rel}" in badges, "Colab badge must match the path"
+    assert f"https://colab.research.google.com/github/{REPO}/blob/main/{rel}" in badges, \
+        "Colab badge must match the path"
     assert f"https://github.com/{REPO}/blob/main/{rel}" in badges, "GitHub link must match the path"
 
 

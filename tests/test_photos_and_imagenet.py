@@ -64,3 +64,14 @@ def test_imagenet_bad_arguments():
 def test_class_names(empty_cache, offline_pack):
     names = imagenet.imagenet_class_names()
     assert len(names) == 1000 and names[281] == "tabby"
+
+
+def test_imagenet_model_offline_without_pack_explains(empty_cache, no_pack, monkeypatch):
+    import keras
+
+    def offline(*args, **kwargs):
+        raise OSError("Temporary failure in name resolution")
+
+    monkeypatch.setattr(keras.applications, "MobileNet", offline)
+    with pytest.raises(imagenet.AssetUnavailableError, match="MobileNet weights.*failed.*COURSE_OFFLINE_PACK"):
+        imagenet.load_imagenet_model()

@@ -71,7 +71,8 @@ def test_version_warnings():
     old = {"tensorflow": "2.15.0", "keras": "2.15.0", "keras backend": "jax"}
     warnings = environment.version_warnings(old)
     assert len(warnings) == 3 and "2.19 or newer" in warnings[0] and "KERAS_BACKEND" in warnings[2]
-    assert environment.version_warnings({"tensorflow": "2.21.0", "keras": "3.15.1", "keras backend": "tensorflow"}) == []
+    current = {"tensorflow": "2.21.0", "keras": "3.15.1", "keras backend": "tensorflow"}
+    assert environment.version_warnings(current) == []
 
 
 def test_headless_widget_draws_the_static_figure_once(monkeypatch, capsys):

@@ -125,7 +125,8 @@ class ParameterCount(Question):
         if value == 432:
             raise Incorrect("432 counts the weights only; each filter also has a bias.")
         if value == 160:
-            raise Incorrect("160 treats the input as 1 channel; an RGB image has 3, and every filter spans all of them.")
+            raise Incorrect("160 treats the input as 1 channel; an RGB image has 3, and every filter spans "
+                            "all of them.")
         if value != 448:
             raise Incorrect(f"{value:g} is not right; count weights per filter (height x width x input channels), "
                             "times the number of filters, plus one bias per filter.")

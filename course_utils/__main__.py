@@ -1,0 +1,49 @@
+"""Command line: ``python -m course_utils report`` or ``python -m course_utils prefetch``.
+
+``prefetch`` fetches every dataset, photo and model the lessons use into this machine's cache
+(or checks them in the offline pack), so a workshop laptop needs no network afterwards.
+"""
+import argparse
+import sys
+
+from .datasets import CLASS_NAMES, load_dataset
+from .environment import report_environment
+from .fetch import AssetUnavailableError, fetch_file, load_registry
+from .imagenet import load_imagenet_model
+
+
+def prefetch():
+    """Fetch everything the lessons need; return the number of assets that could not be fetched."""
+    failures = 0
+    for name, info in load_registry().items():
+        if info["kind"] == "dataset" or not info.get("url"):
+            continue  # dataset archives and weights are fetched below through their loaders
+        try:
+            print(f"{name}: {fetch_file(name).source}")
+        except AssetUnavailableError as err:
+            failures += 1
+            print(f"{name}: FAILED: {err}")
+    for name in CLASS_NAMES:
+        try:
+            load_dataset(name)
+        except AssetUnavailableError as err:
+            failures += 1
+            print(f"{name}: FAILED: {err}")
+    load_imagenet_model()
+    return failures
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=("report", "prefetch"))
+    args = parser.parse_args(argv)
+    if args.command == "report":
+        report_environment()
+        return 0
+    failures = prefetch()
+    print("Everything is available offline now." if not failures else f"{failures} asset(s) could not be fetched.")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
