@@ -38,7 +38,7 @@ def plot_image_grid(images, titles=None, ncols=8, cmap="viridis", suptitle=None,
     ncols = min(ncols, len(images))
     nrows = math.ceil(len(images) / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(cell_size * ncols, cell_size * nrows + (0.4 if suptitle else 0)),
-                             squeeze=False)
+                             squeeze=False, layout="constrained")
     for ax in axes.flat:
         ax.axis("off")
     for i, (ax, im) in enumerate(zip(axes.flat, images)):
@@ -47,18 +47,18 @@ def plot_image_grid(images, titles=None, ncols=8, cmap="viridis", suptitle=None,
             ax.set_title(str(titles[i]), fontsize=8)
     if suptitle:
         fig.suptitle(suptitle)
-    fig.tight_layout()
     return _finish(fig, show)
 
 
-def plot_heatmap_overlay(image, heatmap, alpha=0.5, cmap="magma", title=None, ax=None, show=True):
+def plot_heatmap_overlay(image, heatmap, alpha=0.5, cmap="viridis", title=None, ax=None, show=True):
     """Draw a heatmap (e.g. a saliency map) over an image, resized to the image (lessons 05–07).
 
     Args:
         image: ``(H, W)`` or ``(H, W, 3)`` array (uint8, or float in [0, 1]).
         heatmap: 2-D array of any size; it is stretched to the image and scaled to [0, 1].
         alpha: opacity of the heatmap, in [0, 1].
-        cmap: a perceptually uniform colormap.
+        cmap: a perceptually uniform colormap; the default viridis keeps strong responses bright (yellow)
+            over a photo, where magma's pale top end would vanish.
         title: what the viewer should notice.
         ax: draw into this axes instead of a new figure.
         show: call ``plt.show()`` when a new figure was made.
@@ -98,7 +98,7 @@ def plot_training_curves(history, title="Training curves", show=True):
     if not isinstance(logs, dict) or not logs:
         raise ValueError(f"history must be a Keras History or a non-empty dict of lists; got {type(history).__name__}.")
     metrics = [k for k in logs if not k.startswith("val_")]
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False, layout="constrained")
     for ax, metric in zip(axes.flat, metrics):
         epochs = np.arange(1, len(logs[metric]) + 1)
         ax.plot(epochs, logs[metric], "o-", color=OKABE_ITO[0], label="train")
@@ -109,7 +109,6 @@ def plot_training_curves(history, title="Training curves", show=True):
         ax.grid(alpha=0.3)
         ax.legend()
     fig.suptitle(title)
-    fig.tight_layout()
     return _finish(fig, show)
 
 
