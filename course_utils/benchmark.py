@@ -11,6 +11,7 @@ import platform
 from pathlib import Path
 
 from .execute import execute_notebook
+from .settings import PROFILES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
-    parser.add_argument("--profile", default="workshop", choices=("full", "workshop", "smoke"))
+    parser.add_argument("--profile", default="workshop", choices=PROFILES)
     args = parser.parse_args(argv)
     notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     print(f"profile {args.profile} · {os.cpu_count()} CPU cores · {platform.processor() or platform.machine()} · "

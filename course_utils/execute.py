@@ -11,6 +11,8 @@ import threading
 import time
 from pathlib import Path
 
+from .settings import PROFILES
+
 KERNEL_ENV = {
     "COURSE_HEADLESS": "1",
     "TF_CPP_MIN_LOG_LEVEL": "3",
@@ -22,6 +24,8 @@ KERNEL_ENV = {
 
 def kernel_environment(profile):
     """Return the environment variables a notebook kernel gets for ``profile``."""
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}; got {profile!r}.")
     return {**KERNEL_ENV, "COURSE_PROFILE": profile}
 
 
@@ -76,7 +80,7 @@ def execute_notebook(path, profile="workshop", save=True, timeout=900):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
-    parser.add_argument("--profile", default="workshop", choices=("full", "workshop", "smoke"))
+    parser.add_argument("--profile", default="workshop", choices=PROFILES)
     parser.add_argument("--no-save", action="store_true", help="run without writing outputs back")
     args = parser.parse_args(argv)
     for path in args.notebooks:

@@ -46,6 +46,8 @@ def imagenet_class_names():
 
 def top_classes(probabilities, top=5):
     """Return ``[(class_id, name, probability), ...]`` for the ``top`` classes of one prediction."""
+    if isinstance(top, bool) or not isinstance(top, int) or not 1 <= top <= 1000:
+        raise ValueError(f"top must be an int from 1 to 1000; got {top!r}.")
     probabilities = np.asarray(probabilities).reshape(-1)
     if probabilities.shape != (1000,):
         raise ValueError(f"expected 1,000 ImageNet scores for one image; got shape {np.shape(probabilities)}.")

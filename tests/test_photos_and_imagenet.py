@@ -59,6 +59,8 @@ def test_imagenet_bad_arguments():
         imagenet.load_imagenet_model(100)
     with pytest.raises(ValueError, match="expected 1,000 ImageNet scores"):
         imagenet.top_classes(np.zeros(10))
+    with pytest.raises(ValueError, match="top must be an int from 1 to 1000; got 0"):
+        imagenet.top_classes(np.zeros(1000), top=0)
 
 
 def test_class_names(empty_cache, offline_pack):

@@ -52,3 +52,11 @@ def test_unset_offline_pack_means_none(no_pack):
 
 def test_cache_dir_is_created(empty_cache):
     assert cache_dir() == empty_cache and empty_cache.is_dir()
+
+
+def test_notebook_kernels_get_a_valid_profile():
+    from course_utils.execute import kernel_environment
+
+    assert kernel_environment("smoke")["COURSE_PROFILE"] == "smoke"
+    with pytest.raises(ValueError, match="profile must be one of full, workshop, smoke; got 'quick'"):
+        kernel_environment("quick")
