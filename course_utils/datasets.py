@@ -43,8 +43,12 @@ class Dataset:
                 f"source={self.source!r})")
 
 
-def load_dataset(name):
+def load_dataset(name, profile=None):
     """Load ``"mnist"``, ``"fashion_mnist"`` or ``"cifar10"``, sized by the active profile.
+
+    Args:
+        name: the dataset.
+        profile: size the subsets for this profile instead of the active one (``"full"``: everything).
 
     Returns:
         A ``Dataset``. Offline, MNIST is the official 10,000-digit test split re-split into
@@ -61,9 +65,9 @@ def load_dataset(name):
         _write_cache(name, arrays, source)
     x_train, y_train, x_test, y_test = arrays
     message = f"{name}: {source}, {len(x_train):,} train / {len(x_test):,} test"
-    n_train, n_test = cap(len(x_train), "images"), cap(len(x_test), "images")
+    n_train, n_test = cap(len(x_train), "images", profile), cap(len(x_test), "images", profile)
     if (n_train, n_test) != (len(x_train), len(x_test)):
-        message += f" -> using {n_train:,} / {n_test:,} ({current_profile()} profile)"
+        message += f" -> using {n_train:,} / {n_test:,} ({profile or current_profile()} profile)"
     print(message)
     return Dataset(name, x_train[:n_train], y_train[:n_train], x_test[:n_test], y_test[:n_test],
                    list(CLASS_NAMES[name]), source)

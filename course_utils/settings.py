@@ -28,23 +28,26 @@ def current_profile():
     return value
 
 
-def cap(n, kind):
+def cap(n, kind, profile=None):
     """Limit a loop size by the active profile, so one knob speeds up every lesson.
 
     Args:
         n: the size the lesson would use with no limit (a positive int).
         kind: ``"epochs"``, ``"images"`` (dataset subsets), ``"steps"`` (optimisation or
             integration steps) or ``"samples"`` (Monte-Carlo samples such as SmoothGrad's).
+        profile: a profile name to use instead of the active one.
 
     Returns:
-        ``min(n, limit)`` for the active profile (``n`` itself in ``full``).
+        ``min(n, limit)`` for the profile (``n`` itself in ``full``).
     """
     kinds = CAPS[DEFAULT_PROFILE]
     if kind not in kinds:
         raise ValueError(f"kind must be one of {', '.join(kinds)}; got {kind!r}.")
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive int; got {n!r}.")
-    limit = CAPS[current_profile()][kind]
+    if profile is not None and profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}; got {profile!r}.")
+    limit = CAPS[profile or current_profile()][kind]
     return n if limit is None else min(n, limit)
 
 

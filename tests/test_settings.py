@@ -60,3 +60,10 @@ def test_notebook_kernels_get_a_valid_profile():
     assert kernel_environment("smoke")["COURSE_PROFILE"] == "smoke"
     with pytest.raises(ValueError, match="profile must be one of full, workshop, smoke; got 'quick'"):
         kernel_environment("quick")
+
+
+def test_cap_for_another_profile(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "smoke")
+    assert cap(60_000, "images", profile="full") == 60_000 and cap(60_000, "images") == 1_000
+    with pytest.raises(ValueError, match="profile must be one of"):
+        cap(5, "epochs", profile="fast")

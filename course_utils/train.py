@@ -1,0 +1,153 @@
+"""Train the course's reference models and record them, or load the recorded checkpoints (lesson 04).
+
+    python -m course_utils.train cifar10      # the improved CIFAR-10 model of lesson 04
+    python -m course_utils.train mnist        # the classic MNIST CNN of lesson 03
+
+Each run writes ``data/checkpoints/<name>.keras`` (weights only matter: saved without optimizer
+state, a few MB) and ``<name>.json``: accuracy, data source, epochs, training seconds, versions and
+the file's sha256, which ``load_checkpoint`` checks before it trusts the file. Lessons 05–07 load
+these instead of retraining.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+from pathlib import Path
+
+from .fetch import sha256_of
+
+CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "data" / "checkpoints"
+SEED = 0
+
+
+def _recipes():
+    from .models import build_classic_cnn, build_residual_cnn, digit_augmentation, photo_augmentation
+
+    return {  # "augment" is a function, so it is recorded by name
+        "mnist": {"dataset": "mnist", "build": lambda: build_classic_cnn((28, 28, 1)),
+                  "train": {"epochs": 12, "batch_size": 16, "optimizer": "adam", "learning_rate": 3e-3,
+                            "schedule": True, "warmup_fraction": 0.1, "augment": digit_augmentation}},
+        "cifar10": {"dataset": "cifar10", "build": lambda: build_residual_cnn(width=16),
+                    "train": {"epochs": 14, "batch_size": 512, "optimizer": "sgd", "learning_rate": 0.4,
+                              "schedule": True, "label_smoothing": 0.2, "weight_decay": 5e-4,
+                              "augment": photo_augmentation}},
+    }
+
+
+RECIPE_NAMES = ("mnist", "cifar10")
+
+
+def train_reference(name, epochs=None, directory=CHECKPOINT_DIR):
+    """Train reference model ``name`` on its full dataset, save it and its record; return both.
+
+    Args:
+        name: ``"mnist"`` or ``"cifar10"``.
+        epochs: override the recipe's epoch count (e.g. for a quick check).
+        directory: where to write ``<name>.keras`` and ``<name>.json``.
+    """
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from .datasets import load_dataset
+    from .training import train_classifier
+
+    if name not in RECIPE_NAMES:
+        raise ValueError(f"name must be one of {', '.join(RECIPE_NAMES)}; got {name!r}.")
+    recipe = _recipes()[name]
+    options = dict(recipe["train"], epochs=epochs or recipe["train"]["epochs"])
+    keras.utils.set_random_seed(SEED)
+    data = load_dataset(recipe["dataset"], profile="full")  # reference models see every image
+    model, result = train_classifier(recipe["build"], data, **options)
+
+    export = recipe["build"]()  # the same network without optimizer state: smaller, and loads anywhere
+    export.set_weights(model.get_weights())
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.keras"
+    export.save(path)
+    record = {
+        "name": name,
+        "model": export.name,
+        "parameters": int(export.count_params()),
+        "test_accuracy": round(result["test_accuracy"], 4),
+        "train_accuracy": round(result["train_accuracy"], 4),
+        "training_seconds": round(result["seconds"], 1),
+        "data_source": data.source,
+        "train_images": len(data.x_train),
+        "test_images": len(data.x_test),
+        "recipe": {k: getattr(v, "__name__", v) for k, v in options.items()},
+        "seed": SEED,
+        "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}, "
+                   f"{len(tf.config.list_physical_devices('GPU'))} GPUs",
+        "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
+                     "keras": keras.__version__, "numpy": np.__version__},
+        "date": datetime.date.today().isoformat(),
+        "file": path.name,
+        "sha256": sha256_of(path),
+    }
+    (directory / f"{name}.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    print(f"{name}: test accuracy {record['test_accuracy']:.2%} after {options['epochs']} epochs, "
+          f"{record['training_seconds']:.0f} s of training. Saved {path}.")
+    return export, record
+
+
+def load_checkpoint(name, directory=CHECKPOINT_DIR):
+    """Load a course checkpoint after checking its sha256 against its record.
+
+    Returns:
+        ``(model, record)``. Raises ``FileNotFoundError`` (missing) or ``ValueError`` (damaged file)
+        with the command that retrains it.
+    """
+    import keras
+
+    if name not in RECIPE_NAMES:
+        raise ValueError(f"name must be one of {', '.join(RECIPE_NAMES)}; got {name!r}.")
+    directory = Path(directory)
+    record_path, model_path = directory / f"{name}.json", directory / f"{name}.keras"
+    retrain = f"Retrain it with: python -m course_utils.train {name}"
+    if not record_path.is_file() or not model_path.is_file():
+        raise FileNotFoundError(f"No {name} checkpoint in {directory}. {retrain}")
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    if sha256_of(model_path) != record["sha256"]:
+        raise ValueError(f"{model_path} does not match the sha256 in {record_path.name}: the file is damaged "
+                         f"or was replaced. {retrain}")
+    model = keras.models.load_model(model_path)
+    print(f"{name} checkpoint: {record['model']}, test accuracy {record['test_accuracy']:.2%} "
+          f"({record['data_source']}), trained {record['recipe']['epochs']} epochs in "
+          f"{record['training_seconds']:.0f} s on {record['machine']}.")
+    return model, record
+
+
+def load_or_train(name):
+    """Load the course checkpoint ``name``; if it is missing or damaged, train one (lessons 04–07).
+
+    A checkpoint trained here goes to the cache folder (``COURSE_CACHE``), never over the course's
+    files, with the recipe's epochs limited by the profile.
+    """
+    from .settings import cache_dir, cap
+
+    if name not in RECIPE_NAMES:
+        raise ValueError(f"name must be one of {', '.join(RECIPE_NAMES)}; got {name!r}.")
+    for directory in (CHECKPOINT_DIR, cache_dir() / "checkpoints"):
+        try:
+            return load_checkpoint(name, directory)
+        except (FileNotFoundError, ValueError) as err:
+            print(f"{err}")
+    epochs = cap(_recipes()[name]["train"]["epochs"], "epochs")
+    print(f"Training a {name} checkpoint now ({epochs} epochs) into {cache_dir() / 'checkpoints'}.")
+    return train_reference(name, epochs, cache_dir() / "checkpoints")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Train a course reference model and record it.")
+    parser.add_argument("name", choices=RECIPE_NAMES)
+    parser.add_argument("--epochs", type=int, help="override the recipe's epochs")
+    parser.add_argument("--out", type=Path, default=CHECKPOINT_DIR, help="folder for the checkpoint and record")
+    args = parser.parse_args(argv)
+    train_reference(args.name, args.epochs, args.out)
+
+
+if __name__ == "__main__":
+    main()

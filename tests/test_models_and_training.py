@@ -1,0 +1,143 @@
+"""The CNN designs, the training helper (also under MirroredStrategy), and the course checkpoints."""
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from course_utils import models, train
+from course_utils.datasets import Dataset
+from course_utils.training import one_cycle_schedule, train_classifier
+
+
+def toy_data(n=2048, shape=(28, 28)):
+    """Images whose brightness encodes the label: learnable in a few steps."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, n).astype(np.uint8)
+    x = (y[:, None, None] * 25 + rng.integers(0, 6, (n, *shape))).astype(np.uint8)
+    return Dataset("toy", x[: n * 3 // 4], y[: n * 3 // 4], x[n * 3 // 4:], y[n * 3 // 4:], list("0123456789"), "toy")
+
+
+def test_classic_cnn_matches_the_tutorial_network():
+    model = models.build_classic_cnn((32, 32, 3))
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == ["Rescaling", "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Conv2D", "Flatten", "Dense", "Dense"]
+    assert model.count_params() == 122_570  # the TensorFlow CNN tutorial's count
+    assert model.get_layer("last_conv").output.shape[1:] == (4, 4, 64) and model.get_layer("logits").units == 10
+
+
+def test_classic_cnn_with_batch_norm():
+    model = models.build_classic_cnn((28, 28, 1), batch_norm=True)
+    names = [layer.name for layer in model.layers]
+    assert {"bn1", "bn2", "bn3", "relu3"} <= set(names) and names[-1] == "logits"
+
+
+def test_residual_cnn_has_the_named_layers():
+    model = models.build_residual_cnn(width=8)
+    assert model.get_layer("last_conv").output.shape[1:] == (4, 4, 64)
+    assert model(np.zeros((2, 32, 32, 3), "float32")).shape == (2, 10)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: models.build_classic_cnn((28, 28)), "input_shape must be"),
+    (lambda: models.build_residual_cnn(width=0), "width must be a positive int"),
+    (lambda: one_cycle_schedule(0, 10), "need peak > 0"),
+    (lambda: train_classifier(lambda: None, toy_data(), epochs=0), "positive ints"),
+    (lambda: train_classifier(lambda: None, toy_data(), epochs=1, optimizer="rmsprop"), "'adam' or 'sgd'"),
+])
+def test_bad_arguments(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_one_cycle_schedule_rises_then_falls_to_zero():
+    schedule = one_cycle_schedule(0.4, 100)
+    rates = [float(schedule(step)) for step in (0, 10, 20, 60, 100)]
+    assert rates[0] == 0 and rates[1] == pytest.approx(0.2) and rates[2] == pytest.approx(0.4)
+    assert rates[2] > rates[3] > rates[4] and rates[4] == pytest.approx(0, abs=1e-6)
+
+
+def test_train_classifier_learns_and_returns_the_plain_model():
+    model, result = train_classifier(lambda: models.build_classic_cnn((28, 28, 1)), toy_data(), epochs=3,
+                                     batch_size=32, augment=models.digit_augmentation, verbose=0)
+    assert result["test_accuracy"] > 0.5 and result["seconds"] > 0 and len(result["history"]["loss"]) == 3
+    assert model.name == "classic_cnn" and not any("random" in layer.name for layer in model.layers)
+
+
+def test_training_under_mirrored_strategy_with_two_cpus():
+    script = textwrap.dedent("""
+        import tensorflow as tf
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        from tests.test_models_and_training import toy_data
+        from course_utils.models import build_classic_cnn
+        from course_utils.training import train_classifier
+        strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+        model, result = train_classifier(lambda: build_classic_cnn((28, 28, 1)), toy_data(), epochs=3,
+                                         batch_size=32, strategy=strategy, verbose=0)
+        print(type(strategy).__name__, strategy.num_replicas_in_sync, result["test_accuracy"])
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                         cwd=train.CHECKPOINT_DIR.parents[1])
+    assert out.returncode == 0, out.stderr[-2000:]
+    name, replicas, accuracy = out.stdout.split()[-3:]
+    assert (name, replicas) == ("MirroredStrategy", "2") and float(accuracy) > 0.5
+
+
+def test_choose_strategy_on_this_machine(capsys):
+    from course_utils.strategy import choose_strategy
+
+    strategy = choose_strategy()
+    assert strategy.num_replicas_in_sync >= 1 and "tf.distribute:" in capsys.readouterr().out
+
+
+def test_reference_training_writes_a_checkpoint_that_loads(tmp_path, empty_cache, offline_pack, capsys):
+    model, record = train.train_reference("mnist", epochs=1, directory=tmp_path)
+    assert record["test_accuracy"] > 0.9 and record["recipe"]["epochs"] == 1
+    assert record["train_images"] == 8000 and "TEST split only" in record["data_source"]
+    loaded, same = train.load_checkpoint("mnist", tmp_path)
+    assert same == record == json.loads((tmp_path / "mnist.json").read_text())
+    x = np.zeros((1, 28, 28, 1), "float32")
+    np.testing.assert_allclose(loaded(x).numpy(), model(x).numpy(), atol=1e-6)
+
+
+def test_damaged_or_missing_checkpoint_is_refused(tmp_path, empty_cache, offline_pack):
+    with pytest.raises(FileNotFoundError, match="python -m course_utils.train mnist"):
+        train.load_checkpoint("mnist", tmp_path)
+    train.train_reference("mnist", epochs=1, directory=tmp_path)
+    path = tmp_path / "mnist.keras"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="does not match the sha256"):
+        train.load_checkpoint("mnist", tmp_path)
+    with pytest.raises(ValueError, match="name must be one of"):
+        train.load_checkpoint("imagenet", tmp_path)
+
+
+@pytest.mark.parametrize("name, input_shape", [("mnist", (28, 28))])
+def test_committed_checkpoints_are_real(name, input_shape, empty_cache, offline_pack, monkeypatch):
+    """The checkpoints later lessons load reach their recorded accuracy on (a subset of) the test data."""
+    from course_utils.datasets import load_dataset
+
+    monkeypatch.setenv("COURSE_PROFILE", "smoke")
+    model, record = train.load_checkpoint(name)
+    data = load_dataset(name)
+    x = data.x_test.astype("float32").reshape(-1, *input_shape[:2], input_shape[2] if len(input_shape) == 3 else 1)
+    accuracy = float(np.mean(np.argmax(model.predict(x, verbose=0), axis=1) == data.y_test))
+    assert abs(accuracy - record["test_accuracy"]) < 0.04, (accuracy, record["test_accuracy"])
+
+
+def test_load_or_train_trains_into_the_cache_when_no_checkpoint(tmp_path, empty_cache, offline_pack, monkeypatch,
+                                                                capsys):
+    monkeypatch.setattr(train, "CHECKPOINT_DIR", tmp_path / "none")
+    monkeypatch.setenv("COURSE_PROFILE", "smoke")
+    model, record = train.load_or_train("mnist")
+    assert (empty_cache / "checkpoints" / "mnist.keras").is_file() and record["recipe"]["epochs"] == 1
+    assert "Training a mnist checkpoint now" in capsys.readouterr().out
+    again, same = train.load_or_train("mnist")  # now found in the cache
+    assert same == record
+    with pytest.raises(ValueError, match="name must be one of"):
+        train.load_or_train("imagenet")
