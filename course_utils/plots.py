@@ -7,6 +7,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 BANNED_CMAPS = ("jet", "ocean", "rainbow", "hsv", "nipy_spectral", "gist_rainbow")
@@ -105,6 +106,7 @@ def plot_training_curves(history, title="Training curves", show=True):
         if f"val_{metric}" in logs:
             ax.plot(epochs, logs[f"val_{metric}"], "s--", color=OKABE_ITO[1], label="validation")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         ax.legend()
