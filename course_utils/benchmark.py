@@ -2,16 +2,23 @@
 
     python -m course_utils.benchmark [--profile workshop] [notebooks/01_convolution.ipynb ...]
     python -m course_utils.benchmark --cifar
+    python -m course_utils.benchmark --explainers
 
 The first form runs each notebook top to bottom in a fresh kernel, exactly as ``course_utils.execute``
 does, without saving, and prints wall seconds and peak kernel memory (the README's lesson map).
 ``--cifar`` trains the classic baseline (the TensorFlow tutorial's 10 epochs of Adam) and lesson 04's
 improved model (the ``course_utils.train`` recipe) on the same full CIFAR-10 data, in one run, and
-prints test accuracy against training seconds. Figures are printed, never asserted in tests.
+prints test accuracy against training seconds. ``--explainers`` times SmoothGrad (25 samples) and
+Integrated Gradients (50 steps) as a per-sample loop (one tape per noisy copy or path point, as
+lesson 05 first writes them) against the batched ``course_utils.explain`` helpers, on the ImageNet
+MobileNet (224x224) and the CIFAR-10 checkpoint, and Grad-CAM's latency per 224x224 image.
+Figures are printed, never asserted in tests.
 """
 import argparse
 import os
 import platform
+import time
+from functools import partial
 from pathlib import Path
 
 from .execute import execute_notebook
@@ -43,12 +50,88 @@ def benchmark_cifar():
     return rows
 
 
+def benchmark_explainers(images=2, repeats=20):
+    """Time the explainers on 2 CPU cores (lesson 05–07 figures); print and return the rows."""
+    import numpy as np
+    import tensorflow as tf
+
+    from . import explain
+    from .datasets import load_dataset
+    from .explain._core import class_indices
+    from .imagenet import load_imagenet_model
+    from .photos import load_photo
+    from .train import load_checkpoint
+
+    def loop_smoothgrad(model, x, ids, samples=25, noise=0.15):
+        rng = np.random.default_rng(0)
+        for image, c in zip(x, ids):
+            sigma = noise * (image.max() - image.min())
+            for _ in range(samples):
+                noisy = tf.convert_to_tensor((image + rng.normal(size=image.shape) * sigma)[None], tf.float32)
+                with tf.GradientTape() as tape:
+                    tape.watch(noisy)
+                    score = model(noisy, training=False)[0, c]
+                tape.gradient(score, noisy)
+
+    def loop_ig(model, x, ids, steps=50):
+        for image, c in zip(x, ids):
+            for alpha in np.linspace(0, 1, steps + 1):
+                point = tf.convert_to_tensor((alpha * image)[None], tf.float32)
+                with tf.GradientTape() as tape:
+                    tape.watch(point)
+                    score = model(point, training=False)[0, c]
+                tape.gradient(score, point)
+
+    def seconds(fn):
+        start = time.perf_counter()
+        fn()
+        return time.perf_counter() - start
+
+    mobilenet = load_imagenet_model(224, logits=True)
+    photos = np.stack([load_photo(name, 224) for name in ("cat", "dog", "bird", "giraffe")[:images]])
+    cifar, _ = load_checkpoint("cifar10")
+    cifar_images = load_dataset("cifar10", profile="smoke").x_test[:images].astype("float32")
+    rows = []
+    print(f"{'model':<22}{'method':<34}{'per-sample loop s':>18}{'helper, batch 1 s':>18}{'helper, batched s':>18}"
+          f"{'speed-up':>10}")
+    helpers = (("SmoothGrad, 25 samples", loop_smoothgrad,
+                lambda model, x, ids, b: explain.smoothgrad(model, x, ids, 25, batch_size=b)),
+               ("Integrated Gradients, 50 steps", loop_ig,
+                lambda model, x, ids, b: explain.integrated_gradients(model, x, ids, 50, batch_size=b, report=False)))
+    for label, model, x in (("MobileNet 224x224", mobilenet, (photos / 127.5 - 1).astype("float32")),
+                            ("CIFAR-10 checkpoint", cifar, cifar_images)):
+        ids = class_indices(model, tf.convert_to_tensor(x), None)
+        for method, loop, helper in helpers:
+            helper(model, x, ids, 64)  # trace once, so every figure below is steady-state
+            helper(model, x, ids, 1)
+            row = (label, method, seconds(partial(loop, model, x, ids)), seconds(partial(helper, model, x, ids, 1)),
+                   seconds(partial(helper, model, x, ids, 64)))
+            rows.append(row)
+            print(f"{label:<22}{method:<34}{row[2]:>18.2f}{row[3]:>18.2f}{row[4]:>18.2f}{row[2] / row[4]:>9.1f}x",
+                  flush=True)
+    x = (photos[:1] / 127.5 - 1).astype("float32")
+    explain.grad_cam(mobilenet, x)
+    per_image = seconds(lambda: [explain.grad_cam(mobilenet, x) for _ in range(repeats)]) / repeats
+    batch = np.repeat(x, 16, axis=0)
+    explain.grad_cam(mobilenet, batch)
+    batched = seconds(lambda: explain.grad_cam(mobilenet, batch)) / 16
+    print(f"Grad-CAM, MobileNet 224x224: {per_image * 1000:.0f} ms for one image, "
+          f"{batched * 1000:.0f} ms per image in a batch of 16")
+    rows.append(("MobileNet 224x224", "Grad-CAM ms per image (1, batched)", per_image * 1000, batched * 1000, None))
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--profile", default="workshop", choices=PROFILES)
     parser.add_argument("--cifar", action="store_true", help="CIFAR-10 accuracy against training seconds")
+    parser.add_argument("--explainers", action="store_true", help="batched explainers against per-sample loops")
     args = parser.parse_args(argv)
+    if args.explainers:
+        print(f"Explainers on {os.cpu_count()} CPU cores, {platform.processor() or platform.machine()}")
+        benchmark_explainers()
+        return
     if args.cifar:
         print(f"CIFAR-10 on {os.cpu_count()} CPU cores: model, test accuracy, training time")
         benchmark_cifar()

@@ -12,14 +12,16 @@ from .fetch import AssetUnavailableError, fetch_file, keras_download
 INPUT_SIZES = (128, 160, 192, 224)
 
 
-def load_imagenet_model(input_size=224):
+def load_imagenet_model(input_size=224, logits=False):
     """Return ``keras.applications.MobileNet(alpha=0.25)`` with ImageNet weights.
 
-    The model outputs softmax probabilities for the 1,000 ImageNet classes and expects images
-    prepared with ``keras.applications.mobilenet.preprocess_input`` (pixels scaled to [-1, 1]).
+    The model outputs softmax probabilities for the 1,000 ImageNet classes (or, with ``logits``, the
+    scores before the softmax, which explainers need: lesson 05) and expects images prepared with
+    ``keras.applications.mobilenet.preprocess_input`` (pixels scaled to [-1, 1]).
 
     Args:
         input_size: side of the square input, one of 128, 160, 192, 224.
+        logits: output logits instead of probabilities.
     """
     import keras
 
@@ -31,9 +33,10 @@ def load_imagenet_model(input_size=224):
     except AssetUnavailableError:
         path, source = "imagenet", "keras.applications (download)"
     with keras_download("Loading the MobileNet weights (not in the cache or the offline pack) from keras.applications"):
-        model = keras.applications.MobileNet(alpha=0.25, input_shape=(input_size, input_size, 3), weights=path)
-    print(f"ImageNet MobileNet (alpha 0.25, {input_size}x{input_size}): weights from {source}, "
-          f"{model.count_params():,} parameters.")
+        model = keras.applications.MobileNet(alpha=0.25, input_shape=(input_size, input_size, 3), weights=path,
+                                             classifier_activation=None if logits else "softmax")
+    print(f"ImageNet MobileNet (alpha 0.25, {input_size}x{input_size}{', logits out' if logits else ''}): "
+          f"weights from {source}, {model.count_params():,} parameters.")
     return model
 
 

@@ -85,6 +85,26 @@ def build_residual_cnn(width=16, input_shape=(32, 32, 3), name="residual_cnn"):
     return keras.Model(inputs, layers.Dense(10, name="logits")(x), name=name)
 
 
+def build_gap_cnn(input_shape=(28, 28, 1), widths=(32, 64, 128), name="gap_cnn"):
+    """Lesson 06's CAM-ready CNN: conv blocks, then global average pooling straight into the logits.
+
+    Two conv blocks and a pooling per stage except the last, whose single block is ``last_conv``.
+    Because the class score is a weighted sum of ``last_conv``'s averaged maps, the same weights map
+    where the evidence is: the class activation map (Zhou et al. 2016).
+    """
+    _check_shape(input_shape)
+    if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
+        raise ValueError(f"widths must be a non-empty sequence of positive ints; got {widths!r}.")
+    inputs = keras.Input(input_shape)
+    x = layers.Rescaling(1 / 255, name="rescale")(inputs)
+    for i, width in enumerate(widths[:-1], start=1):
+        x = conv_block(conv_block(x, width, f"block{i}a"), width, f"block{i}b")
+        x = layers.MaxPooling2D(name=f"pool{i}")(x)
+    x = conv_block(x, widths[-1], "last_conv")
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    return keras.Model(inputs, layers.Dense(10, name="logits")(x), name=name)
+
+
 def _check_shape(input_shape):
     if (not isinstance(input_shape, tuple) or len(input_shape) != 3
             or not all(isinstance(s, int) and s > 0 for s in input_shape)):

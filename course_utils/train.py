@@ -2,6 +2,7 @@
 
     python -m course_utils.train cifar10      # the improved CIFAR-10 model of lesson 04
     python -m course_utils.train mnist        # the classic MNIST CNN of lesson 03
+    python -m course_utils.train fashion_mnist  # lesson 06's CAM-ready CNN (global average pooling)
 
 Each run writes ``data/checkpoints/<name>.keras`` (weights only matter: saved without optimizer
 state, a few MB) and ``<name>.json``: accuracy, data source, epochs, training seconds, versions and
@@ -22,12 +23,15 @@ SEED = 0
 
 
 def _recipes():
-    from .models import build_classic_cnn, build_residual_cnn, digit_augmentation, photo_augmentation
+    from .models import build_classic_cnn, build_gap_cnn, build_residual_cnn, digit_augmentation, photo_augmentation
 
     return {  # "augment" is a function, so it is recorded by name
         "mnist": {"dataset": "mnist", "build": lambda: build_classic_cnn((28, 28, 1)),
                   "train": {"epochs": 12, "batch_size": 16, "optimizer": "adam", "learning_rate": 3e-3,
                             "schedule": True, "warmup_fraction": 0.1, "augment": digit_augmentation}},
+        "fashion_mnist": {"dataset": "fashion_mnist", "build": lambda: build_gap_cnn(widths=(16, 32, 64)),
+                          "train": {"epochs": 8, "batch_size": 64, "optimizer": "adam", "learning_rate": 3e-3,
+                                    "schedule": True}},
         "cifar10": {"dataset": "cifar10", "build": lambda: build_residual_cnn(width=16),
                     "train": {"epochs": 14, "batch_size": 512, "optimizer": "sgd", "learning_rate": 0.4,
                               "schedule": True, "label_smoothing": 0.2, "weight_decay": 5e-4,
@@ -35,7 +39,7 @@ def _recipes():
     }
 
 
-RECIPE_NAMES = ("mnist", "cifar10")
+RECIPE_NAMES = ("mnist", "fashion_mnist", "cifar10")
 
 
 def train_reference(name, epochs=None, directory=CHECKPOINT_DIR):

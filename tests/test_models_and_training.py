@@ -40,8 +40,17 @@ def test_residual_cnn_has_the_named_layers():
     assert model(np.zeros((2, 32, 32, 3), "float32")).shape == (2, 10)
 
 
+def test_gap_cnn_feeds_global_average_pooling_into_the_logits():
+    model = models.build_gap_cnn(widths=(8, 16, 32))
+    names = [layer.name for layer in model.layers]
+    assert names[-3:] == ["last_conv", "gap", "logits"]
+    assert model.get_layer("last_conv").output.shape[1:] == (7, 7, 32)
+    assert model(np.zeros((2, 28, 28, 1), "float32")).shape == (2, 10)
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda: models.build_classic_cnn((28, 28)), "input_shape must be"),
+    (lambda: models.build_gap_cnn(widths=()), "widths must be"),
     (lambda: models.build_residual_cnn(width=0), "width must be a positive int"),
     (lambda: one_cycle_schedule(0, 10), "need peak > 0"),
     (lambda: train_classifier(lambda: None, toy_data(), epochs=0), "positive ints"),
