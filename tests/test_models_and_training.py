@@ -126,7 +126,7 @@ def test_damaged_or_missing_checkpoint_is_refused(tmp_path, empty_cache, offline
         train.load_checkpoint("imagenet", tmp_path)
 
 
-@pytest.mark.parametrize("name, input_shape", [("mnist", (28, 28)), ("cifar10", (32, 32, 3))])
+@pytest.mark.parametrize("name, input_shape", [("mnist", (28, 28)), ("fashion_mnist", (28, 28)), ("cifar10", (32, 32, 3))])
 def test_committed_checkpoints_are_real(name, input_shape, empty_cache, offline_pack, monkeypatch):
     """The checkpoints later lessons load reach their recorded accuracy on (a subset of) the test data."""
     from course_utils.datasets import load_dataset
