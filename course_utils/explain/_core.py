@@ -35,6 +35,11 @@ def compiled(model, key, build):
         object.__setattr__(model, "_course_compiled", cache)  # plain attribute: Keras does not track it
     if key not in cache:
         cache[key] = build()
+        # One traced function per model and key is by design. TensorFlow's "N out of the last M calls triggered
+        # tf.function retracing" warning counts all of them together (it keys on the Python code object), so
+        # explaining a few models or layers in a row would print it falsely.
+        if hasattr(cache[key], "_omit_frequent_tracing_warning"):
+            cache[key]._omit_frequent_tracing_warning = True
     return cache[key]
 
 
