@@ -108,6 +108,17 @@ def test_nested_base_model_gives_the_same_maps_as_the_flat_one():
         np.testing.assert_allclose(method(nested, x, 1), method(flat, x, 1), atol=1e-5)
 
 
+def test_grad_cam_on_a_sequential_model_built_with_add():
+    """Sequential.add rebuilds the graph per layer, so last_conv.output is a stale tensor: Grad-CAM must replay."""
+    keras.utils.set_random_seed(0)
+    model, x = build_classic_cnn((28, 28, 1)), RNG.uniform(0, 255, size=(2, 28, 28, 1)).astype("float32")
+    replayed = keras.Sequential([keras.Input((28, 28, 1)), *model.layers])  # the same layers, built in one go
+    for method in (explain.grad_cam, explain.grad_cam_plus_plus):
+        heatmaps = np.stack([method(model, x, c) for c in range(10)])  # before the fix: the gradient was None
+        assert heatmaps.shape == (10, 2, 28, 28) and heatmaps.max() > 0
+        np.testing.assert_allclose(heatmaps, np.stack([method(replayed, x, c) for c in range(10)]), atol=1e-5)
+
+
 def test_every_explainer_has_the_same_call_shape():
     model, x = gap_model(), images(3)
     options = {"Integrated Gradients": {"steps": 4, "report": False}, "SmoothGrad": {"samples": 2}}

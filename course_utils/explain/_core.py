@@ -135,6 +135,18 @@ def feature_model(model, layer):
     import keras
 
     top = {l.name for l in model.layers}
+    if layer in top and isinstance(model, keras.Sequential):
+        # Sequential.add (and load_model) rebuild the graph after every layer, so layer.output can be a tensor
+        # of an earlier build that does not feed model.outputs (its gradient is then None): replay the layers.
+        steps = [l for l in model.layers if not isinstance(l, keras.layers.InputLayer)]
+
+        def replay(x, steps=steps):
+            maps = None
+            for step in steps:
+                x = step(x, training=False)
+                maps = x if step.name == layer else maps
+            return maps, x
+        return replay
     if layer in top:
         two_outputs = keras.Model(model.inputs[0], [model.get_layer(layer).output, model.outputs[0]])
         return lambda x: two_outputs(x, training=False)
