@@ -1,0 +1,245 @@
+"""Lesson 06 exercises: a class activation map with einsum, Grad-CAM's channel weights, which heads allow
+CAM, and choosing a Grad-CAM layer by the size of what you want to find."""
+import numpy as np
+
+from .core import Incorrect, NotAttempted, Question, ____, as_array, call_learner, is_placeholder
+
+__all__ = ["HEADS", "MOBILENET_MAPS", "____", "q1", "q2", "q3", "q4"]
+
+
+def _cases():
+    """Feature maps (N, h, w, c), dense weights (c, classes) and one class id per image, fixed seeds."""
+    rng = np.random.default_rng(6)
+    small = (rng.normal(size=(3, 4, 5, 6)), rng.normal(size=(6, 7)), np.array([2, 0, 6]))
+    relu = (np.maximum(rng.normal(size=(2, 7, 7, 8)), 0), rng.normal(size=(8, 10)), np.array([9, 4]))
+    return small, relu
+
+
+class ClassActivationMap(Question):
+    variables = ("class_activation_map",)
+    hints = (
+        ("For image n, the map is a weighted sum of its channels: sum over k of weights[k, class_ids[n]] * "
+         "maps[n, :, :, k]. The result has one (h, w) map per image."),
+        ("weights[:, class_ids] picks each image's class column: shape (c, N). np.einsum can then multiply and sum "
+         "over the channel axis in one call."),
+        ("np.einsum(\"nhwc,cn->nhw\", maps, weights[:, class_ids]). Keep the negative values: the ReLU and the "
+         "scaling to [0, 1] come afterwards, for display."),
+    )
+    answer = """
+        def class_activation_map(maps, weights, class_ids):
+            return np.einsum("nhwc,cn->nhw", maps, weights[:, class_ids])
+    """
+    praise = "one einsum: each image's feature maps weighted by its class's column of the dense weights. Its mean " \
+             "over the positions is the class score (without the bias)."
+
+    def verify(self, class_activation_map):
+        for maps, weights, ids in _cases():
+            n, h, w, _ = maps.shape
+            got = as_array(call_learner(class_activation_map, maps.copy(), weights.copy(), ids.copy()),
+                           "class_activation_map(maps, weights, class_ids)")
+            want = np.einsum("nhwc,cn->nhw", maps, weights[:, ids])
+            if got.shape != want.shape:
+                if got.shape == (n, h, w, weights.shape[1]) or got.shape == (n, weights.shape[1], h, w):
+                    raise Incorrect(f"you returned a map for every class, shape {got.shape}; return only each image's "
+                                    f"own class (class_ids[n]), shape {want.shape}.")
+                if got.shape == (n, h, w, maps.shape[3]):
+                    raise Incorrect(f"your result still has the channel axis, shape {got.shape}: sum the weighted "
+                                    f"channels to get one map per image, shape {want.shape}.")
+                raise Incorrect(f"for maps of shape {maps.shape} the result should have shape {want.shape} (one map "
+                                f"per image); yours has {got.shape}.")
+            if np.allclose(got, want, atol=1e-6):
+                continue
+            if np.allclose(got, np.maximum(want, 0), atol=1e-6):
+                raise Incorrect("you applied a ReLU. Return the plain weighted sum, negative values included: its "
+                                "mean is the class score. (The ReLU comes later, when the map is drawn.)")
+            if np.allclose(got, want / (h * w), atol=1e-6) or np.allclose(got, want / maps.shape[3], atol=1e-6):
+                raise Incorrect("your map is the right one divided by a constant: a weighted SUM over the channels, "
+                                "not a mean.")
+            span = want.max(axis=(1, 2), keepdims=True) - want.min(axis=(1, 2), keepdims=True)
+            if np.allclose(got, (want - want.min(axis=(1, 2), keepdims=True)) / span, atol=1e-6) or \
+                    np.allclose(got, want / np.abs(want).max(axis=(1, 2), keepdims=True), atol=1e-6):
+                raise Incorrect("you scaled the map. Return the raw weighted sum; scaling is for display.")
+            same_class = np.einsum("nhwc,c->nhw", maps, weights[:, ids[0]])
+            if np.allclose(got, same_class, atol=1e-6):
+                raise Incorrect("every image got the weights of class_ids[0]; use each image's own class "
+                                "(weights[:, class_ids] gives one column per image).")
+            raise Incorrect(f"not the weighted sum of the maps: for image 0 at position (0, 0) the map should be "
+                            f"{want[0, 0, 0]:.4f}, yours is {got[0, 0, 0]:.4f}. Sum weights[k, class_ids[n]] * "
+                            f"maps[n, :, :, k] over the channels k.")
+
+
+class GradCamWeights(Question):
+    variables = ("grad_cam_weights",)
+    hints = (
+        ("Grad-CAM gives each channel one number: how much the class score rises, on average over the map, when "
+         "that channel's activations rise."),
+        "grads has shape (N, h, w, c); average over the two position axes and keep one weight per image and channel.",
+        ("grads.mean(axis=(1, 2)), shape (N, c). Keep the sign: negative weights mark channels that speak against "
+         "the class."),
+    )
+    answer = """
+        def grad_cam_weights(grads):
+            return grads.mean(axis=(1, 2))
+    """
+    praise = "the mean gradient over the positions, one weight per channel (Selvaraju et al. 2017, eq. 1). On a " \
+             "GAP + dense head every position has the same gradient, w[k, class] / (h * w), so Grad-CAM is CAM."
+
+    def verify(self, grad_cam_weights):
+        rng = np.random.default_rng(7)
+        grads = rng.normal(size=(2, 4, 6, 5))
+        got = as_array(call_learner(grad_cam_weights, grads.copy()), "grad_cam_weights(grads)")
+        want = grads.mean(axis=(1, 2))
+        if got.shape != want.shape:
+            if got.shape == (2, 4, 6):
+                raise Incorrect("you averaged over the channels; average over the positions (axes 1 and 2) and keep "
+                                "one weight per channel, shape (N, c).")
+            if got.shape == (5,):
+                raise Incorrect("you averaged over the images too; each image has its own weights, shape (N, c).")
+            if got.shape == (2, 6, 5) or got.shape == (2, 4, 5):
+                raise Incorrect("you averaged over one position axis only; average over both h and w (axis=(1, 2)).")
+            raise Incorrect(f"for gradients of shape (N, h, w, c) = {grads.shape} the weights should have shape "
+                            f"{want.shape}; yours have {got.shape}.")
+        if np.allclose(got, want, atol=1e-6):
+            return
+        if np.allclose(got, grads.sum(axis=(1, 2)), atol=1e-6):
+            raise Incorrect("that is the sum over the positions; Grad-CAM takes the mean (divide by h * w). The map "
+                            "would look the same after scaling, but the weights are defined as an average.")
+        if np.allclose(got, np.abs(grads).mean(axis=(1, 2)), atol=1e-6) or np.allclose(got, np.abs(want), atol=1e-6):
+            raise Incorrect("keep the sign: a negative weight means the channel speaks against the class.")
+        if np.allclose(got, np.maximum(grads, 0).mean(axis=(1, 2)), atol=1e-6) or \
+                np.allclose(got, np.maximum(want, 0), atol=1e-6):
+            raise Incorrect("no ReLU on the weights: Grad-CAM averages the raw gradients and applies its ReLU to the "
+                            "final weighted map.")
+        if np.allclose(got, grads.max(axis=(1, 2)), atol=1e-6):
+            raise Incorrect("that is the largest gradient of each channel; Grad-CAM averages them.")
+        raise Incorrect(f"for image 0, channel 0 the weight should be {want[0, 0]:.4f}, yours is {got[0, 0]:.4f}.")
+
+
+HEADS = {
+    "A": "last_conv -> GlobalAveragePooling2D -> Dense(10)",
+    "B": "last_conv -> Flatten -> Dense(10)",
+    "C": "last_conv -> GlobalAveragePooling2D -> Dense(64, relu) -> Dense(10)",
+    "D": "last_conv -> GlobalMaxPooling2D -> Dense(10)",
+    "E": "last_conv -> GlobalAveragePooling2D -> Dropout -> Conv2D(1000, 1x1) -> Reshape -> Softmax",
+    "F": "last_conv -> GlobalAveragePooling2D -> Dense(10, softmax)",
+}
+CAM_HEADS = {"A", "E", "F"}
+WHY_NOT = {
+    "B": "B (Flatten -> Dense) gives every position its own weights, so there is no single weight per channel.",
+    "C": "C has a hidden Dense layer with a ReLU between the pooling and the logits: the score is no longer a "
+         "weighted sum of the averaged maps.",
+    "D": "D pools with the maximum, not the average: the score depends on one position per map, not on the map's "
+         "mean, so weighting the whole map by the dense weights does not give the score.",
+}
+WHY_YES = {
+    "A": "A is exactly the head CAM was made for.",
+    "E": "E is MobileNet's head: Dropout does nothing at test time, a 1x1 Conv2D on a 1x1 map is a Dense layer, and "
+         "Reshape and softmax keep the ranking.",
+    "F": "F is A with a softmax: the softmax does not change which positions raise a class's score (CAM uses the "
+         "scores before it).",
+}
+
+
+class CamHeads(Question):
+    variables = ("cam_heads",)
+    hints = (
+        ("CAM needs the class score to be a weighted sum of the channels' AVERAGES: pooling by the mean, then one "
+         "linear layer. Anything that only rescales or passes values through (Dropout at test time, Reshape, a "
+         "softmax) can sit around it."),
+        ("Flatten keeps every position separately; a hidden layer with a ReLU breaks linearity; the max of a map is "
+         "not its mean. A 1x1 convolution on a 1x1x(channels) map is a Dense layer."),
+    )
+    answer = """
+        cam_heads = {"A", "E", "F"}
+    """
+    praise = "A, E and F: global AVERAGE pooling straight into one linear layer (Dropout, Reshape and a softmax " \
+             "change nothing about where the evidence is). For B, C and D use Grad-CAM."
+
+    def verify(self, cam_heads):
+        if isinstance(cam_heads, str):
+            cam_heads = set(cam_heads.replace(",", " ").split()) if len(cam_heads) > 1 else {cam_heads}
+        if not isinstance(cam_heads, (set, frozenset, list, tuple)):
+            raise Incorrect(f"`cam_heads` should be a set of letters such as {{\"A\", \"B\"}}; got a "
+                            f"{type(cam_heads).__name__}.")
+        chosen = {str(c).strip().upper() for c in cam_heads}
+        unknown = chosen - set(HEADS)
+        if unknown:
+            raise Incorrect(f"{', '.join(sorted(unknown))} is not one of the heads; choose from "
+                            f"{', '.join(HEADS)}.")
+        wrong = sorted(chosen - CAM_HEADS)
+        if wrong:
+            raise Incorrect("not " + " ".join(WHY_NOT[w] for w in wrong))
+        missed = sorted(CAM_HEADS - chosen)
+        if missed:
+            raise Incorrect("CAM also works for " + " ".join(WHY_YES[m] for m in missed))
+
+
+MOBILENET_MAPS = {  # layer: (height, width, channels) of its output for a 224x224 input
+    "conv_pw_1_relu": (112, 112, 16),
+    "conv_pw_3_relu": (56, 56, 32),
+    "conv_pw_5_relu": (28, 28, 64),
+    "conv_pw_11_relu": (14, 14, 128),
+    "conv_pw_13_relu": (7, 7, 256),
+}
+PIXELS = {name: 224 // h for name, (h, _, _) in MOBILENET_MAPS.items()}
+
+
+class LayerForGoal(Question):
+    variables = ("pixels_per_cell", "layer_for_20px")
+    hints = (
+        "A map of h x h cells on a 224 x 224 input: each cell covers 224 / h pixels in each direction.",
+        ("conv_pw_13_relu: 224 / 7 = 32 pixels. A Grad-CAM cell larger than the object smears it over its "
+         "neighbours; deeper layers are more class-specific. So take the deepest layer whose cells are not larger "
+         "than the object."),
+        ("Cells of 32 pixels are too big for a 20-pixel object; 16 pixels fit, and conv_pw_11_relu is the deepest "
+         "layer with 16-pixel cells."),
+    )
+    answer = """
+        pixels_per_cell = {name: 224 // h for name, (h, w, c) in MOBILENET_MAPS.items()}
+        layer_for_20px = "conv_pw_11_relu"
+    """
+    praise = "8, 16 and 32 pixels per cell for the three layers of the lesson; conv_pw_11_relu is the deepest layer " \
+             "whose 16-pixel cells can still single out a 20-pixel object."
+
+    def verify(self, pixels_per_cell, layer_for_20px):
+        if not isinstance(pixels_per_cell, dict):
+            raise Incorrect(f"`pixels_per_cell` should be a dict {{layer name: pixels}}; got a "
+                            f"{type(pixels_per_cell).__name__}.")
+        missing = [name for name in MOBILENET_MAPS if name not in pixels_per_cell]
+        if missing:
+            raise Incorrect(f"`pixels_per_cell` has no entry for {', '.join(missing)}; give one for every layer of "
+                            "MOBILENET_MAPS.")
+        for name, want in PIXELS.items():
+            value = pixels_per_cell[name]
+            if is_placeholder(value):
+                raise NotAttempted(f"pixels_per_cell[{name!r}] is still ____.")
+            got = float(as_array(value, f"pixels_per_cell[{name!r}]", shape=()))
+            h = MOBILENET_MAPS[name][0]
+            if np.isclose(got, h):
+                raise Incorrect(f"{got:g} is the height of {name}'s map in cells; how many input pixels does one "
+                                f"cell cover? (224 / {h})")
+            if np.isclose(got, h * h) or np.isclose(got, (224 / h) ** 2):
+                raise Incorrect(f"give the side of one cell in pixels (one direction), not an area: for {name} "
+                                f"that is 224 / {h}.")
+            if np.isclose(got, h / 224):
+                raise Incorrect(f"upside down: one cell of {name} covers 224 / {h} pixels, not {h} / 224.")
+            if not np.isclose(got, want):
+                raise Incorrect(f"pixels_per_cell[{name!r}] should be {want} (224 / {h}); yours is {got:g}.")
+        if not isinstance(layer_for_20px, str):
+            raise Incorrect(f"`layer_for_20px` should be a layer name (a string); got a "
+                            f"{type(layer_for_20px).__name__}.")
+        if layer_for_20px not in MOBILENET_MAPS:
+            raise Incorrect(f"{layer_for_20px!r} is not one of {', '.join(MOBILENET_MAPS)}.")
+        if PIXELS[layer_for_20px] > 20:
+            raise Incorrect(f"{layer_for_20px}'s cells are {PIXELS[layer_for_20px]} pixels wide, larger than the "
+                            "20-pixel object: its map smears the object into one blurry cell with its surroundings.")
+        if layer_for_20px != "conv_pw_11_relu":
+            raise Incorrect(f"{layer_for_20px}'s {PIXELS[layer_for_20px]}-pixel cells fit the object, but a deeper "
+                            "layer's cells fit too, and deeper features are more about the class. Take the deepest "
+                            "layer that fits.")
+
+
+q1 = ClassActivationMap("q1")
+q2 = GradCamWeights("q2")
+q3 = CamHeads("q3")
+q4 = LayerForGoal("q4")
