@@ -62,7 +62,7 @@ def test_executed_with_outputs_and_no_errors(path):
     for c in cells:
         if "raises-exception" not in c.metadata.get("tags", []):
             assert not [o for o in c.outputs if o.output_type == "error"], f"stored error in:\n{c.source[:200]}"
-    figures = sum("image/png" in o.get("data", {}) for c in cells for o in c.outputs)
+    figures = sum(any(k.startswith("image/") for k in o.get("data", {})) for c in cells for o in c.outputs)
     assert figures >= 1 or "solutions" in str(path), "a lesson shows at least one figure"
 
 
