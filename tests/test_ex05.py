@@ -25,15 +25,7 @@ def assert_incorrect(question, clue, **namespace):
 
 # q1: a saliency function
 
-def gradient(model, image, class_index, probabilities=False):
-    x = tf.convert_to_tensor(image[None], tf.float32)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        out = model(x, training=False)
-        if probabilities:
-            out = tf.nn.softmax(out)
-        score = out[0, class_index]
-    return tape.gradient(score, x)[0].numpy()
+gradient = ex05._gradient  # the checker's own reference: (H, W, C) gradient of a logit or probability
 
 
 def right_saliency(model, image, class_index):
