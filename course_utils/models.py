@@ -50,36 +50,38 @@ def photo_augmentation():
             layers.RandomTranslation(0.125, 0.125, fill_mode="reflect", name="random_shift")]
 
 
-def conv_block(x, filters, name):
+def conv_block(x, filters, name, bn_momentum=0.99):
     """3x3 convolution, batch normalisation, ReLU: the unit every improved design is built from."""
     x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv")(x)
-    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    x = layers.BatchNormalization(momentum=bn_momentum, name=f"{name}_bn")(x)
     return layers.ReLU(name=name)(x)
 
 
-def residual(x, filters, name):
+def residual(x, filters, name, bn_momentum=0.99):
     """Two conv blocks whose output is added to their input: a shortcut that makes depth cheap to train."""
-    y = conv_block(conv_block(x, filters, f"{name}_a"), filters, f"{name}_b")
+    y = conv_block(conv_block(x, filters, f"{name}_a", bn_momentum), filters, f"{name}_b", bn_momentum)
     return layers.Add(name=f"{name}_add")([x, y])
 
 
-def build_residual_cnn(width=16, input_shape=(32, 32, 3), name="residual_cnn"):
+def build_residual_cnn(width=16, input_shape=(32, 32, 3), bn_momentum=0.99, name="residual_cnn"):
     """Lesson 04's improved CIFAR-10 design: a small ResNet (the "ResNet-9" layout of D. Page, 2018).
 
     Stages of ``width``, 2x, 4x and 8x filters at 32, 16, 8 and 4 pixels, with a residual pair of conv
-    blocks after the second and the fourth, global max pooling and one dense layer.
+    blocks after the second and the fourth, global max pooling and one dense layer. ``bn_momentum`` is
+    Keras's default 0.99; runs of a few hundred steps need about 0.9 for the running averages to settle
+    (lesson 04's pitfall).
     """
     _check_shape(input_shape)
     if not isinstance(width, int) or width < 1:
         raise ValueError(f"width must be a positive int; got {width!r}.")
     inputs = keras.Input(input_shape)
     x = layers.Rescaling(1 / 255, name="rescale")(inputs)
-    x = conv_block(x, width, "prep")
-    x = layers.MaxPooling2D(name="pool1")(conv_block(x, 2 * width, "stage1"))
-    x = residual(x, 2 * width, "res1")
-    x = layers.MaxPooling2D(name="pool2")(conv_block(x, 4 * width, "stage2"))
-    x = layers.MaxPooling2D(name="pool3")(conv_block(x, 8 * width, "stage3"))
-    x = residual(x, 8 * width, "res2")
+    x = conv_block(x, width, "prep", bn_momentum)
+    x = layers.MaxPooling2D(name="pool1")(conv_block(x, 2 * width, "stage1", bn_momentum))
+    x = residual(x, 2 * width, "res1", bn_momentum)
+    x = layers.MaxPooling2D(name="pool2")(conv_block(x, 4 * width, "stage2", bn_momentum))
+    x = layers.MaxPooling2D(name="pool3")(conv_block(x, 8 * width, "stage3", bn_momentum))
+    x = residual(x, 8 * width, "res2", bn_momentum)
     x = layers.Activation("linear", name="last_conv")(x)
     x = layers.GlobalMaxPooling2D(name="pool")(x)
     return keras.Model(inputs, layers.Dense(10, name="logits")(x), name=name)

@@ -14,6 +14,7 @@ import datetime
 import json
 import os
 import platform
+from functools import partial
 from pathlib import Path
 
 from .fetch import sha256_of
@@ -26,13 +27,13 @@ def _recipes():
     from .models import build_classic_cnn, build_gap_cnn, build_residual_cnn, digit_augmentation, photo_augmentation
 
     return {  # "augment" is a function, so it is recorded by name
-        "mnist": {"dataset": "mnist", "build": lambda: build_classic_cnn((28, 28, 1)),
+        "mnist": {"dataset": "mnist", "build": partial(build_classic_cnn, (28, 28, 1)),
                   "train": {"epochs": 12, "batch_size": 16, "optimizer": "adam", "learning_rate": 3e-3,
                             "schedule": True, "warmup_fraction": 0.1, "augment": digit_augmentation}},
-        "fashion_mnist": {"dataset": "fashion_mnist", "build": lambda: build_gap_cnn(widths=(16, 32, 64)),
+        "fashion_mnist": {"dataset": "fashion_mnist", "build": partial(build_gap_cnn, widths=(16, 32, 64)),
                           "train": {"epochs": 8, "batch_size": 64, "optimizer": "adam", "learning_rate": 3e-3,
                                     "schedule": True}},
-        "cifar10": {"dataset": "cifar10", "build": lambda: build_residual_cnn(width=16),
+        "cifar10": {"dataset": "cifar10", "build": partial(build_residual_cnn, width=16),
                     "train": {"epochs": 14, "batch_size": 512, "optimizer": "sgd", "learning_rate": 0.4,
                               "schedule": True, "label_smoothing": 0.2, "weight_decay": 5e-4,
                               "augment": photo_augmentation}},

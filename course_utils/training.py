@@ -4,6 +4,7 @@ Lesson 03 writes ``compile`` and ``fit`` out in full; from lesson 04 on, ``train
 same steps with the options lesson 04 adds one at a time (batch normalisation and augmentation live
 in the model; SGD with a warm-up-then-cosine learning-rate schedule and label smoothing live here).
 """
+import math
 import time
 
 import numpy as np
@@ -27,7 +28,8 @@ def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam"
     Args:
         build_model: a function returning an uncompiled Keras model (raw 0..255 pixels in, 10 logits out).
         data: a ``course_utils.Dataset`` (its training split is used for training, its test split for testing).
-        epochs: passes over the training images.
+        epochs: passes over the training images; a fraction (e.g. ``2.5`` from ``epochs_within``) is
+            split into ``ceil(epochs)`` equal rounds, each followed by a test.
         batch_size: images per step, over all replicas.
         optimizer: ``"adam"`` or ``"sgd"`` (SGD with Nesterov momentum 0.9).
         learning_rate: the constant rate, or the peak rate when ``schedule`` is on.
@@ -41,41 +43,110 @@ def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam"
 
     Returns:
         ``(model, result)``: the trained model and a dict with ``test_accuracy``, ``train_accuracy``,
-        ``seconds`` (training time) and ``history`` (per-epoch metrics).
+        ``seconds`` (training time), ``epochs`` and ``history`` (per-round metrics).
+    """
+    if not isinstance(epochs, (int, float)) or not epochs > 0:
+        raise ValueError(f"epochs must be a positive number; got {epochs!r}.")
+    rounds = math.ceil(epochs)
+    steps = max(2, round(epochs * _steps_per_epoch(data, batch_size)))
+    model, trainer = _compile(build_model, data, batch_size, optimizer, learning_rate, schedule and steps,
+                              warmup_fraction, label_smoothing, weight_decay, augment, strategy)
+    train, test = _pipelines(data, batch_size)
+    start = time.perf_counter()
+    history = trainer.fit(train.repeat(), epochs=rounds, steps_per_epoch=math.ceil(steps / rounds),
+                          validation_data=test, shuffle=False, verbose=verbose)
+    seconds = time.perf_counter() - start
+    return model, {
+        "test_accuracy": float(history.history["val_accuracy"][-1]),
+        "train_accuracy": float(history.history["accuracy"][-1]),
+        "seconds": seconds,
+        "epochs": round(rounds * math.ceil(steps / rounds) / _steps_per_epoch(data, batch_size), 2),
+        "history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
+    }
+
+
+def epochs_within(seconds, build_model, data, batch_size=128, augment=None, probe_steps=30, **options):
+    """How many epochs of ``train_classifier`` fit in ``seconds`` on this machine (the CIFAR-10 benchmark).
+
+    CPU speed differs several-fold between machines sold as "2 cores", so a time budget is turned
+    into epochs by timing ``probe_steps`` training steps and one test pass of a throwaway model
+    (after two warm-up steps that trace it). The learning-rate schedule can then end exactly at the budget.
+    ``options`` are the other ``train_classifier`` arguments (optimizer, rates...), so the probe trains
+    exactly what the real run will.
     """
     import keras
-    import tensorflow as tf
+
+    if not seconds > 0 or not isinstance(probe_steps, int) or probe_steps < 2:
+        raise ValueError(f"need seconds > 0 and probe_steps >= 2; got {seconds!r} and {probe_steps!r}.")
+    options = {k: v for k, v in options.items() if k not in ("epochs", "verbose")}
+    options["schedule_steps"] = 1000 if options.pop("schedule", False) else False
+    _, trainer = _compile(build_model, data, batch_size, augment=augment, **options)
+    train, test = _pipelines(data, batch_size)
+    ends = []  # when each step finished: the first two include tracing and filling the shuffle buffer
+    clock = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: ends.append(time.perf_counter()))
+    trainer.fit(train.repeat(), epochs=1, steps_per_epoch=2 + probe_steps, callbacks=[clock],
+                shuffle=False, verbose=0)
+    per_epoch = (ends[-1] - ends[1]) / probe_steps * _steps_per_epoch(data, batch_size)
+    trainer.evaluate(test.take(1), verbose=0)
+    start = time.perf_counter()
+    trainer.evaluate(test, verbose=0)
+    per_test = time.perf_counter() - start
+    fits = [min(n, (seconds - n * per_test) / per_epoch) for n in range(1, 1 + math.ceil(seconds / per_epoch))]
+    epochs = max(fits, default=0)
+    if epochs < 0.1:
+        raise ValueError(f"{seconds} s fit less than a tenth of an epoch here (one epoch takes about "
+                         f"{per_epoch:.0f} s, one test pass {per_test:.0f} s); give more seconds.")
+    return round(epochs, 2)
+
+
+def flip_accuracy(model, x, y, batch_size=500):
+    """Test accuracy when each image's logits are averaged with its mirror image's (test-time augmentation).
+
+    A model trained with random flips has seen both versions, so averaging them is a cheap vote of two
+    (the CIFAR-10 benchmark reports it): it costs a second forward pass and no training.
+    """
+    images = _as_images(x)
+    logits = model.predict(images, batch_size=batch_size, verbose=0)
+    logits = logits + model.predict(images[:, :, ::-1], batch_size=batch_size, verbose=0)
+    return float(np.mean(np.argmax(logits, axis=1) == np.asarray(y).ravel()))
+
+
+def _compile(build_model, data, batch_size, optimizer="adam", learning_rate=1e-3, schedule_steps=False,
+             warmup_fraction=0.2, label_smoothing=0.0, weight_decay=0.0, augment=None, strategy=None):
+    """The model, and the model behind its augmentation layers, compiled in the strategy's scope."""
+    import keras
 
     from .strategy import choose_strategy
 
     if optimizer not in ("adam", "sgd"):
         raise ValueError(f"optimizer must be 'adam' or 'sgd'; got {optimizer!r}.")
-    if not isinstance(epochs, int) or epochs < 1 or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"epochs and batch_size must be positive ints; got {epochs!r} and {batch_size!r}.")
-    strategy = strategy or choose_strategy()
-    steps = epochs * max(1, len(data.x_train) // batch_size)
-    rate = one_cycle_schedule(learning_rate, steps, warmup_fraction) if schedule else learning_rate
-    with strategy.scope():
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int; got {batch_size!r}.")
+    rate = one_cycle_schedule(learning_rate, schedule_steps, warmup_fraction) if schedule_steps else learning_rate
+    with (strategy or choose_strategy()).scope():
         model = build_model()
         trainer = keras.Sequential([keras.Input(model.inputs[0].shape[1:]), *augment(), model]) if augment else model
         opt = (keras.optimizers.Adam(rate, weight_decay=weight_decay or None) if optimizer == "adam" else
                keras.optimizers.SGD(rate, momentum=0.9, nesterov=True, weight_decay=weight_decay or None))
         trainer.compile(opt, keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=label_smoothing),
                         metrics=["accuracy"])
+    return model, trainer
+
+
+def _pipelines(data, batch_size):
+    """Shuffled training batches (one epoch) and test batches, as ``tf.data`` pipelines."""
+    import keras
+    import tensorflow as tf
+
     x_train, x_test = _as_images(data.x_train), _as_images(data.x_test)
     y_train, y_test = (keras.utils.to_categorical(y, 10) for y in (data.y_train, data.y_test))
     train = (tf.data.Dataset.from_tensor_slices((x_train, y_train)).shuffle(len(x_train), seed=0)
              .batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE))
-    test = tf.data.Dataset.from_tensor_slices((x_test, y_test)).batch(1000)
-    start = time.perf_counter()
-    history = trainer.fit(train, epochs=epochs, validation_data=test, shuffle=False, verbose=verbose)
-    seconds = time.perf_counter() - start
-    return model, {
-        "test_accuracy": float(history.history["val_accuracy"][-1]),
-        "train_accuracy": float(history.history["accuracy"][-1]),
-        "seconds": seconds,
-        "history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
-    }
+    return train, tf.data.Dataset.from_tensor_slices((x_test, y_test)).batch(1000)
+
+
+def _steps_per_epoch(data, batch_size):
+    return max(1, len(data.x_train) // batch_size)
 
 
 def _as_images(x):

@@ -9,7 +9,7 @@ import pytest
 
 from course_utils import models, train
 from course_utils.datasets import Dataset
-from course_utils.training import one_cycle_schedule, train_classifier
+from course_utils.training import epochs_within, flip_accuracy, one_cycle_schedule, train_classifier
 
 
 def toy_data(n=2048, shape=(28, 28)):
@@ -38,6 +38,9 @@ def test_residual_cnn_has_the_named_layers():
     model = models.build_residual_cnn(width=8)
     assert model.get_layer("last_conv").output.shape[1:] == (4, 4, 64)
     assert model(np.zeros((2, 32, 32, 3), "float32")).shape == (2, 10)
+    fast = models.build_residual_cnn(width=8, bn_momentum=0.9)
+    bns = [layer for layer in fast.layers if "BatchNormalization" in type(layer).__name__]
+    assert len(bns) == 8 and {layer.momentum for layer in bns} == {0.9} and fast.count_params() == model.count_params()
 
 
 def test_gap_cnn_feeds_global_average_pooling_into_the_logits():
@@ -53,8 +56,10 @@ def test_gap_cnn_feeds_global_average_pooling_into_the_logits():
     (lambda: models.build_gap_cnn(widths=()), "widths must be"),
     (lambda: models.build_residual_cnn(width=0), "width must be a positive int"),
     (lambda: one_cycle_schedule(0, 10), "need peak > 0"),
-    (lambda: train_classifier(lambda: None, toy_data(), epochs=0), "positive ints"),
+    (lambda: train_classifier(lambda: None, toy_data(), epochs=0), "positive number"),
     (lambda: train_classifier(lambda: None, toy_data(), epochs=1, optimizer="rmsprop"), "'adam' or 'sgd'"),
+    (lambda: epochs_within(0, lambda: None, toy_data()), "need seconds > 0"),
+    (lambda: epochs_within(1e-6, lambda: models.build_classic_cnn((28, 28, 1)), toy_data()), "give more seconds"),
 ])
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
@@ -73,6 +78,35 @@ def test_train_classifier_learns_and_returns_the_plain_model():
                                      batch_size=32, augment=models.digit_augmentation, verbose=0)
     assert result["test_accuracy"] > 0.5 and result["seconds"] > 0 and len(result["history"]["loss"]) == 3
     assert model.name == "classic_cnn" and not any("random" in layer.name for layer in model.layers)
+
+
+def test_fractional_epochs_are_split_into_equal_rounds():
+    data = toy_data()
+    _, result = train_classifier(lambda: models.build_classic_cnn((28, 28, 1)), data, epochs=1.5, batch_size=32,
+                                 verbose=0)
+    steps_per_epoch = len(data.x_train) // 32
+    assert len(result["history"]["loss"]) == 2 and result["epochs"] == round(2 * round(0.75 * steps_per_epoch)
+                                                                             / steps_per_epoch, 2)
+
+
+def test_epochs_within_scales_with_the_budget():
+    build = lambda: models.build_classic_cnn((28, 28, 1))  # noqa: E731
+    few, more = (epochs_within(seconds, build, toy_data(), batch_size=32) for seconds in (2, 20))
+    assert 0.1 <= few < more
+
+
+def test_flip_accuracy_votes_with_the_left_right_mirror():
+    """A model that misreads the left column and reads the right one well is put right by the mirror image."""
+    import keras
+
+    x = np.zeros((3, 2, 2), np.uint8)
+    x[:, :, 0] = 255  # a bright left column: class 1
+    y = np.ones(3, int)
+    model = keras.Sequential([keras.Input((2, 2, 1)), keras.layers.Flatten(), keras.layers.Dense(2, use_bias=False)])
+    left, right = [0.1, -0.1], [-1, 1]  # pixels in Flatten order: top-left, top-right, bottom-left, bottom-right
+    model.layers[-1].set_weights([np.array([left, right, left, right], "float32")])
+    assert np.argmax(model.predict(x[..., None].astype("float32"), verbose=0), axis=1).tolist() == [0, 0, 0]
+    assert flip_accuracy(model, x, y) == 1.0
 
 
 def test_training_under_mirrored_strategy_with_two_cpus():
