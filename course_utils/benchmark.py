@@ -8,8 +8,8 @@ The first form runs each notebook top to bottom in a fresh kernel, exactly as ``
 does, without saving, and prints wall seconds and peak kernel memory (the README's lesson map).
 
 ``--cifar`` trains the classic baseline (the TensorFlow tutorial's 10 epochs of Adam) and lesson 04's
-improved model (the ``course_utils.train`` recipe, fitted to ``--budget`` seconds, 600 by default) on
-the same full CIFAR-10 data, in one run. It prints test accuracy (also with flip averaging) against
+improved model (the ``course_utils.train`` recipe at batch 128, fitted to ``--budget`` seconds, 600 by
+default) on the same full CIFAR-10 data, in one run. It prints test accuracy (also with flip averaging) against
 training seconds, with this machine's matmul speed: CPUs sold as "2 cores" differ several-fold.
 
 ``--explainers`` times SmoothGrad (25 samples) and Integrated Gradients (50 steps) as a per-sample
