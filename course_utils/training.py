@@ -47,10 +47,11 @@ def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam"
     """
     if not isinstance(epochs, (int, float)) or not epochs > 0:
         raise ValueError(f"epochs must be a positive number; got {epochs!r}.")
+    per_epoch = _steps_per_epoch(data, batch_size)
     rounds = math.ceil(epochs)
-    steps = max(2, round(epochs * _steps_per_epoch(data, batch_size)))
-    model, trainer = _compile(build_model, data, batch_size, optimizer, learning_rate, schedule and steps,
-                              warmup_fraction, label_smoothing, weight_decay, augment, strategy)
+    steps = max(2, round(epochs * per_epoch))
+    model, trainer = _compile(build_model, optimizer, learning_rate, schedule and steps, warmup_fraction,
+                              label_smoothing, weight_decay, augment, strategy)
     train, test = _pipelines(data, batch_size)
     start = time.perf_counter()
     history = trainer.fit(train.repeat(), epochs=rounds, steps_per_epoch=math.ceil(steps / rounds),
@@ -60,7 +61,7 @@ def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam"
         "test_accuracy": float(history.history["val_accuracy"][-1]),
         "train_accuracy": float(history.history["accuracy"][-1]),
         "seconds": seconds,
-        "epochs": round(rounds * math.ceil(steps / rounds) / _steps_per_epoch(data, batch_size), 2),
+        "epochs": round(rounds * math.ceil(steps / rounds) / per_epoch, 2),
         "history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
     }
 
@@ -80,13 +81,14 @@ def epochs_within(seconds, build_model, data, batch_size=128, augment=None, prob
         raise ValueError(f"need seconds > 0 and probe_steps >= 2; got {seconds!r} and {probe_steps!r}.")
     options = {k: v for k, v in options.items() if k not in ("epochs", "verbose")}
     options["schedule_steps"] = 1000 if options.pop("schedule", False) else False
-    _, trainer = _compile(build_model, data, batch_size, augment=augment, **options)
+    steps_per_epoch = _steps_per_epoch(data, batch_size)
+    _, trainer = _compile(build_model, augment=augment, **options)
     train, test = _pipelines(data, batch_size)
     ends = []  # when each step finished: the first two include tracing and filling the shuffle buffer
     clock = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: ends.append(time.perf_counter()))
     trainer.fit(train.repeat(), epochs=1, steps_per_epoch=2 + probe_steps, callbacks=[clock],
                 shuffle=False, verbose=0)
-    per_epoch = (ends[-1] - ends[1]) / probe_steps * _steps_per_epoch(data, batch_size)
+    per_epoch = (ends[-1] - ends[1]) / probe_steps * steps_per_epoch
     trainer.evaluate(test.take(1), verbose=0)
     start = time.perf_counter()
     trainer.evaluate(test, verbose=0)
@@ -111,7 +113,7 @@ def flip_accuracy(model, x, y, batch_size=500):
     return float(np.mean(np.argmax(logits, axis=1) == np.asarray(y).ravel()))
 
 
-def _compile(build_model, data, batch_size, optimizer="adam", learning_rate=1e-3, schedule_steps=False,
+def _compile(build_model, optimizer="adam", learning_rate=1e-3, schedule_steps=False,
              warmup_fraction=0.2, label_smoothing=0.0, weight_decay=0.0, augment=None, strategy=None):
     """The model, and the model behind its augmentation layers, compiled in the strategy's scope."""
     import keras
@@ -120,8 +122,6 @@ def _compile(build_model, data, batch_size, optimizer="adam", learning_rate=1e-3
 
     if optimizer not in ("adam", "sgd"):
         raise ValueError(f"optimizer must be 'adam' or 'sgd'; got {optimizer!r}.")
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int; got {batch_size!r}.")
     rate = one_cycle_schedule(learning_rate, schedule_steps, warmup_fraction) if schedule_steps else learning_rate
     with (strategy or choose_strategy()).scope():
         model = build_model()
@@ -146,6 +146,9 @@ def _pipelines(data, batch_size):
 
 
 def _steps_per_epoch(data, batch_size):
+    """Full batches per pass over the training images (at least 1); checks ``batch_size`` first."""
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int; got {batch_size!r}.")
     return max(1, len(data.x_train) // batch_size)
 
 

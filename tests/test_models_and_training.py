@@ -58,6 +58,7 @@ def test_gap_cnn_feeds_global_average_pooling_into_the_logits():
     (lambda: one_cycle_schedule(0, 10), "need peak > 0"),
     (lambda: train_classifier(lambda: None, toy_data(), epochs=0), "positive number"),
     (lambda: train_classifier(lambda: None, toy_data(), epochs=1, optimizer="rmsprop"), "'adam' or 'sgd'"),
+    (lambda: train_classifier(lambda: None, toy_data(), epochs=1, batch_size=0), "batch_size must be"),
     (lambda: epochs_within(0, lambda: None, toy_data()), "need seconds > 0"),
     (lambda: epochs_within(1e-6, lambda: models.build_classic_cnn((28, 28, 1)), toy_data()), "give more seconds"),
 ])

@@ -88,6 +88,25 @@ def as_array(value, name, shape=None):
     return array
 
 
+def as_choices(value, name, options, where, items, example):
+    """A learner's set of picks from ``options`` (one pick may be given alone), matched case-insensitively.
+
+    ``where`` completes "X is not ..." for an unknown pick (e.g. ``"one of the heads"``); ``items`` and
+    ``example`` describe the expected value (e.g. ``"letters"``, ``'{"A", "B"}'``). Returns the picks spelled
+    as in ``options``.
+    """
+    if isinstance(value, str):
+        value = {value}
+    if not isinstance(value, (set, frozenset, list, tuple)):
+        raise Incorrect(f"`{name}` should be a set of {items} such as {example}; got a {type(value).__name__}.")
+    lookup = {option.lower(): option for option in options}
+    chosen = {str(pick).strip() for pick in value}
+    unknown = sorted(pick for pick in chosen if pick.lower() not in lookup)
+    if unknown:
+        raise Incorrect(f"{', '.join(unknown)} is not {where}; choose from {', '.join(map(repr, options))}.")
+    return {lookup[pick.lower()] for pick in chosen}
+
+
 class Question:
     """One auto-checked question. Subclasses set the class attributes and write ``verify``.
 

@@ -2,7 +2,7 @@
 CAM, and choosing a Grad-CAM layer by the size of what you want to find."""
 import numpy as np
 
-from .core import Incorrect, NotAttempted, Question, ____, as_array, call_learner, is_placeholder
+from .core import Incorrect, NotAttempted, Question, ____, as_array, as_choices, call_learner, is_placeholder
 
 __all__ = ["HEADS", "MOBILENET_MAPS", "____", "q1", "q2", "q3", "q4"]
 
@@ -156,16 +156,9 @@ class CamHeads(Question):
              "change nothing about where the evidence is). For B, C and D use Grad-CAM."
 
     def verify(self, cam_heads):
-        if isinstance(cam_heads, str):
-            cam_heads = set(cam_heads.replace(",", " ").split()) if len(cam_heads) > 1 else {cam_heads}
-        if not isinstance(cam_heads, (set, frozenset, list, tuple)):
-            raise Incorrect(f"`cam_heads` should be a set of letters such as {{\"A\", \"B\"}}; got a "
-                            f"{type(cam_heads).__name__}.")
-        chosen = {str(c).strip().upper() for c in cam_heads}
-        unknown = chosen - set(HEADS)
-        if unknown:
-            raise Incorrect(f"{', '.join(sorted(unknown))} is not one of the heads; choose from "
-                            f"{', '.join(HEADS)}.")
+        if isinstance(cam_heads, str):  # "A, E F" is read as three letters
+            cam_heads = cam_heads.replace(",", " ").split()
+        chosen = as_choices(cam_heads, "cam_heads", list(HEADS), "one of the heads", "letters", '{"A", "B"}')
         wrong = sorted(chosen - CAM_HEADS)
         if wrong:
             raise Incorrect("not " + " ".join(WHY_NOT[w] for w in wrong))

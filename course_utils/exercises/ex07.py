@@ -2,7 +2,7 @@
 check, and scoring a heatmap against an object mask with the pointing game and IoU."""
 import numpy as np
 
-from .core import Incorrect, Question, ____, as_array, call_learner
+from .core import Incorrect, Question, ____, as_array, as_choices, call_learner
 
 __all__ = ["CASCADE", "____", "q1", "q2", "q3", "q4", "q5"]
 
@@ -158,18 +158,7 @@ class SanityVerdict(Question):
              "and C change. A model-free map such as an edge detector is the extreme case: 1.0 at every depth."
 
     def verify(self, failing):
-        if isinstance(failing, str):
-            failing = {failing}
-        if not isinstance(failing, (set, frozenset, list, tuple)):
-            raise Incorrect(f"`failing` should be a set of names such as {{\"method A\"}}; got a "
-                            f"{type(failing).__name__}.")
-        chosen = {str(name).strip() for name in failing}
-        lookup = {name.lower(): name for name in CASCADE}
-        unknown = {c for c in chosen if c.lower() not in lookup}
-        if unknown:
-            raise Incorrect(f"{', '.join(sorted(unknown))} is not in the table; use the names "
-                            f"{', '.join(repr(n) for n in CASCADE)}.")
-        chosen = {lookup[c.lower()] for c in chosen}
+        chosen = as_choices(failing, "failing", list(CASCADE), "in the table", "names", '{"method A"}')
         wrong = sorted(chosen - FAILING)
         if wrong:
             raise Incorrect("not " + " ".join(ABOUT[w] for w in wrong))
