@@ -24,7 +24,7 @@ SEED = 0
 
 
 def _recipes():
-    from .models import build_classic_cnn, build_gap_cnn, build_residual_cnn, digit_augmentation, photo_augmentation
+    from .models import build_classic_cnn, build_gap_cnn, build_improved_cnn, digit_augmentation, photo_augmentation
 
     return {  # "augment" is a function, so it is recorded by name
         "mnist": {"dataset": "mnist", "build": partial(build_classic_cnn, (28, 28, 1)),
@@ -33,8 +33,8 @@ def _recipes():
         "fashion_mnist": {"dataset": "fashion_mnist", "build": partial(build_gap_cnn, widths=(16, 32, 64)),
                           "train": {"epochs": 8, "batch_size": 64, "optimizer": "adam", "learning_rate": 3e-3,
                                     "schedule": True}},
-        "cifar10": {"dataset": "cifar10", "build": partial(build_residual_cnn, width=16),
-                    "train": {"epochs": 14, "batch_size": 512, "optimizer": "sgd", "learning_rate": 0.4,
+        "cifar10": {"dataset": "cifar10", "build": build_improved_cnn,
+                    "train": {"epochs": 12, "batch_size": 128, "optimizer": "sgd", "learning_rate": 0.1,
                               "schedule": True, "label_smoothing": 0.2, "weight_decay": 5e-4,
                               "augment": photo_augmentation}},
     }

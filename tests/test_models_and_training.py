@@ -34,13 +34,23 @@ def test_classic_cnn_with_batch_norm():
     assert {"bn1", "bn2", "bn3", "relu3"} <= set(names) and names[-1] == "logits"
 
 
-def test_residual_cnn_has_the_named_layers():
-    model = models.build_residual_cnn(width=8)
-    assert model.get_layer("last_conv").output.shape[1:] == (4, 4, 64)
+def test_improved_cnn_pools_inside_each_block():
+    model = models.build_improved_cnn(widths=(8, 16, 32))
+    assert model.get_layer("last_conv").output.shape[1:] == (4, 4, 32)
+    assert model.get_layer("block1_bn1").input.shape[1:] == (16, 16, 8)  # normalised after pooling
     assert model(np.zeros((2, 32, 32, 3), "float32")).shape == (2, 10)
-    fast = models.build_residual_cnn(width=8, bn_momentum=0.9)
-    bns = [layer for layer in fast.layers if "BatchNormalization" in type(layer).__name__]
-    assert len(bns) == 8 and {layer.momentum for layer in bns} == {0.9} and fast.count_params() == model.count_params()
+    bns = [layer for layer in model.layers if "BatchNormalization" in type(layer).__name__]
+    assert len(bns) == 6 and {layer.momentum for layer in bns} == {0.9}
+    assert models.build_improved_cnn().count_params() == 296_002
+
+
+def test_improved_cnn_standardises_cifar_pixels(offline_pack):
+    from course_utils.datasets import load_dataset
+
+    x = load_dataset("cifar10", profile="smoke").x_train.astype("float32")
+    out = models.build_improved_cnn().get_layer("standardise")(x).numpy()
+    np.testing.assert_allclose(out.mean(axis=(0, 1, 2)), 0, atol=0.1)
+    np.testing.assert_allclose(out.std(axis=(0, 1, 2)), 1, atol=0.1)
 
 
 def test_gap_cnn_feeds_global_average_pooling_into_the_logits():
@@ -54,7 +64,7 @@ def test_gap_cnn_feeds_global_average_pooling_into_the_logits():
 @pytest.mark.parametrize("call, message", [
     (lambda: models.build_classic_cnn((28, 28)), "input_shape must be"),
     (lambda: models.build_gap_cnn(widths=()), "widths must be"),
-    (lambda: models.build_residual_cnn(width=0), "width must be a positive int"),
+    (lambda: models.build_improved_cnn(widths=(32, 0)), "widths must be"),
     (lambda: one_cycle_schedule(0, 10), "need peak > 0"),
     (lambda: train_classifier(lambda: None, toy_data(), epochs=0), "positive number"),
     (lambda: train_classifier(lambda: None, toy_data(), epochs=1, optimizer="rmsprop"), "'adam' or 'sgd'"),
