@@ -78,11 +78,10 @@ def build_improved_cnn(widths=(32, 64, 128), bn_momentum=0.9, name="improved_cnn
 
     32x32 colour photos in, standardised with CIFAR-10's channel statistics; a 2x2 "stem" convolution
     with 24 filters; one ``pooled_block`` per width (32, 16 and 8 pixels in, half that out; the last is
-    ``last_conv``, 4x4); global max pooling and one dense layer. ``bn_momentum`` 0.9 lets the running averages settle within a few hundred steps
-    (lesson 04's pitfall); Keras's default is 0.99.
+    ``last_conv``, 4x4); global max pooling and one dense layer. ``bn_momentum`` 0.9 lets the running
+    averages settle within a few hundred steps (lesson 04's pitfall); Keras's default is 0.99.
     """
-    if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
-        raise ValueError(f"widths must be a non-empty sequence of positive ints; got {widths!r}.")
+    _check_widths(widths)
     inputs = keras.Input((32, 32, 3))
     x = layers.Normalization(mean=CIFAR10_MEAN, variance=[s * s for s in CIFAR10_STD], name="standardise")(inputs)
     x = layers.Activation("gelu", name="stem")(layers.Conv2D(24, 2, padding="same", name="stem_conv")(x))
@@ -100,8 +99,7 @@ def build_gap_cnn(input_shape=(28, 28, 1), widths=(32, 64, 128), name="gap_cnn")
     where the evidence is: the class activation map (Zhou et al. 2016).
     """
     _check_shape(input_shape)
-    if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
-        raise ValueError(f"widths must be a non-empty sequence of positive ints; got {widths!r}.")
+    _check_widths(widths)
     inputs = keras.Input(input_shape)
     x = layers.Rescaling(1 / 255, name="rescale")(inputs)
     for i, width in enumerate(widths[:-1], start=1):
@@ -116,3 +114,8 @@ def _check_shape(input_shape):
     if (not isinstance(input_shape, tuple) or len(input_shape) != 3
             or not all(isinstance(s, int) and s > 0 for s in input_shape)):
         raise ValueError(f"input_shape must be (height, width, channels) of positive ints; got {input_shape!r}.")
+
+
+def _check_widths(widths):
+    if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
+        raise ValueError(f"widths must be a non-empty sequence of positive ints; got {widths!r}.")
