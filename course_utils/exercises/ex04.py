@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from .core import Incorrect, NotAttempted, Question, ____, as_array, call_learner, is_placeholder
+from .core import Incorrect, Question, ____, as_array, call_learner
 
 __all__ = ["q1", "q2", "q3", "q4", "____"]
 
