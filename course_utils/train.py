@@ -4,10 +4,15 @@
     python -m course_utils.train mnist        # the classic MNIST CNN of lesson 03
     python -m course_utils.train fashion_mnist  # lesson 06's CAM-ready CNN (global average pooling)
 
-Each run writes ``data/checkpoints/<name>.keras`` (weights only matter: saved without optimizer
-state, a few MB) and ``<name>.json``: accuracy, data source, epochs, training seconds, versions and
-the file's sha256, which ``load_checkpoint`` checks before it trusts the file. Lessons 05–07 load
-these instead of retraining.
+Each run writes ``data/checkpoints/<name>.weights.h5`` and ``<name>.json``: accuracy, data source,
+epochs, training seconds, versions, the accuracy on the first ``CHECK_IMAGES`` test images, and the
+file's sha256, which ``load_checkpoint`` checks before it trusts the file. Lessons 05–07 load these
+instead of retraining.
+
+The file holds weights only; the architecture comes from the recipe's builder in ``models``. A whole-
+model ``.keras`` file stores each layer's config as the saving Keras wrote it, and an older Keras
+refuses keys it does not know (Keras 3.13 on Colab cannot read 3.15's initializer configs), while a
+weights file holds plain arrays that every Keras 3 reads.
 """
 import argparse
 import datetime
@@ -21,6 +26,7 @@ from .fetch import sha256_of
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "data" / "checkpoints"
 SEED = 0
+CHECK_IMAGES = 1_000  # the test images a load is checked on: the smoke profile's test set
 
 
 def _recipes():
@@ -70,8 +76,8 @@ def train_reference(name, epochs=None, directory=CHECKPOINT_DIR):
     export.set_weights(model.get_weights())
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{name}.keras"
-    export.save(path)
+    path = directory / f"{name}.weights.h5"
+    export.save_weights(path)
     record = {
         "name": name,
         "model": export.name,
@@ -82,6 +88,8 @@ def train_reference(name, epochs=None, directory=CHECKPOINT_DIR):
         "data_source": data.source,
         "train_images": len(data.x_train),
         "test_images": len(data.x_test),
+        "check": {"test_images": CHECK_IMAGES,
+                  "test_accuracy": round(accuracy_on(export, data.x_test[:CHECK_IMAGES], data.y_test[:CHECK_IMAGES]), 4)},
         "recipe": {k: getattr(v, "__name__", v) for k, v in options.items()},
         "seed": SEED,
         "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}, "
@@ -99,18 +107,16 @@ def train_reference(name, epochs=None, directory=CHECKPOINT_DIR):
 
 
 def load_checkpoint(name, directory=CHECKPOINT_DIR):
-    """Load a course checkpoint after checking its sha256 against its record.
+    """Build the recipe's network and load the checkpoint's weights, after checking their sha256.
 
     Returns:
         ``(model, record)``. Raises ``FileNotFoundError`` (missing) or ``ValueError`` (damaged file)
         with the command that retrains it.
     """
-    import keras
-
     if name not in RECIPE_NAMES:
         raise ValueError(f"name must be one of {', '.join(RECIPE_NAMES)}; got {name!r}.")
     directory = Path(directory)
-    record_path, model_path = directory / f"{name}.json", directory / f"{name}.keras"
+    record_path, model_path = directory / f"{name}.json", directory / f"{name}.weights.h5"
     retrain = f"Retrain it with: python -m course_utils.train {name}"
     if not record_path.is_file() or not model_path.is_file():
         raise FileNotFoundError(f"No {name} checkpoint in {directory}. {retrain}")
@@ -118,11 +124,21 @@ def load_checkpoint(name, directory=CHECKPOINT_DIR):
     if sha256_of(model_path) != record["sha256"]:
         raise ValueError(f"{model_path} does not match the sha256 in {record_path.name}: the file is damaged "
                          f"or was replaced. {retrain}")
-    model = keras.models.load_model(model_path)
+    model = _recipes()[name]["build"]()
+    model.load_weights(model_path)
     print(f"{name} checkpoint: {record['model']}, test accuracy {record['test_accuracy']:.2%} "
           f"({record['data_source']}), trained {record['recipe']['epochs']} epochs in "
           f"{record['training_seconds']:.0f} s on {record['machine']}.")
     return model, record
+
+
+def accuracy_on(model, x, y):
+    """The fraction of images ``x`` whose largest logit is the label ``y`` (a record's check)."""
+    import numpy as np
+
+    x = np.asarray(x, "float32")
+    logits = model.predict(x.reshape(*x.shape[:3], -1), verbose=0)  # digits (n, 28, 28) get their channel axis
+    return float(np.mean(np.argmax(logits, axis=1) == np.asarray(y)))
 
 
 def load_or_train(name):
