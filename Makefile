@@ -23,10 +23,10 @@ test: install
 # Maintainers: time every lesson (PROFILE=workshop|smoke|full), re-run lessons to store outputs,
 # and regenerate exercises/ from solutions/.
 benchmark: install
-	$(BIN)/python -m course_utils.benchmark --profile $(or $(PROFILE),workshop)
+	$(BIN)/python -m course_utils.tools.benchmark --profile $(or $(PROFILE),workshop)
 
 notebooks: install
-	$(BIN)/python -m course_utils.execute notebooks/*.ipynb solutions/*.ipynb
+	$(BIN)/python -m course_utils.tools.execute notebooks/*.ipynb solutions/*.ipynb
 
 exercises: install
-	$(BIN)/python -m course_utils.exercises.build
+	$(BIN)/python -m course_utils.tools.build_exercises

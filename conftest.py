@@ -6,7 +6,7 @@ a test cache inside the repo (so a learner's own cache is never touched).
 import os
 from pathlib import Path
 
-from course_utils.execute import kernel_environment
+from course_utils.tools.execute import kernel_environment
 
 ROOT = Path(__file__).resolve().parent
 os.environ.update(kernel_environment(os.environ.get("COURSE_TEST_PROFILE", "smoke")))

@@ -1,8 +1,8 @@
 """Load MNIST, Fashion-MNIST and CIFAR-10 as uint8 arrays (introduced in lesson 00).
 
 Order: the course cache (decoded arrays) → the offline pack → ``keras.datasets`` (download).
-Each load prints where the data came from and how many images it has, and the profile decides
-how many of them a lesson uses.
+Each load prints where the data came from and how many images it has (unless ``verbose=False``),
+and the profile decides how many of them a lesson uses.
 """
 import gzip
 import os
@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .fetch import AssetUnavailableError, fetch_file, keras_download
+from .fetch import AssetUnavailableError, fetch_file, keras_download, mute_unless
 from .settings import cache_dir, cap, current_profile
+from .validate import check_choice
 
 CLASS_NAMES = {
     "mnist": [str(d) for d in range(10)],
@@ -43,32 +44,33 @@ class Dataset:
                 f"source={self.source!r})")
 
 
-def load_dataset(name, profile=None):
+def load_dataset(name, profile=None, *, verbose=True):
     """Load ``"mnist"``, ``"fashion_mnist"`` or ``"cifar10"``, sized by the active profile.
 
     Args:
         name: the dataset.
         profile: size the subsets for this profile instead of the active one (``"full"``: everything).
+        verbose: print where the data came from and how much of it is used; ``False`` prints nothing.
 
     Returns:
         A ``Dataset``. Offline, MNIST is the official 10,000-digit test split re-split into
         8,000 train / 2,000 test, and CIFAR-10 is decoded from the pack's JPEG copy; the
         printed source says so.
     """
-    if name not in CLASS_NAMES:
-        raise ValueError(f"name must be one of {', '.join(CLASS_NAMES)}; got {name!r}.")
-    arrays, source = _read_cache(name)
-    if arrays is None:
-        arrays, source = _read_offline_pack(name)
+    check_choice("name", name, CLASS_NAMES)
+    with mute_unless(verbose):
+        arrays, source = _read_cache(name)
         if arrays is None:
-            arrays, source = _download(name)
-        _write_cache(name, arrays, source)
-    x_train, y_train, x_test, y_test = arrays
-    message = f"{name}: {source}, {len(x_train):,} train / {len(x_test):,} test"
-    n_train, n_test = cap(len(x_train), "images", profile), cap(len(x_test), "images", profile)
-    if (n_train, n_test) != (len(x_train), len(x_test)):
-        message += f" -> using {n_train:,} / {n_test:,} ({profile or current_profile()} profile)"
-    print(message)
+            arrays, source = _read_offline_pack(name)
+            if arrays is None:
+                arrays, source = _download(name)
+            _write_cache(name, arrays, source)
+        x_train, y_train, x_test, y_test = arrays
+        message = f"{name}: {source}, {len(x_train):,} train / {len(x_test):,} test"
+        n_train, n_test = cap(len(x_train), "images", profile), cap(len(x_test), "images", profile)
+        if (n_train, n_test) != (len(x_train), len(x_test)):
+            message += f" -> using {n_train:,} / {n_test:,} ({profile or current_profile()} profile)"
+        print(message)
     return Dataset(name, x_train[:n_train], y_train[:n_train], x_test[:n_test], y_test[:n_test],
                    list(CLASS_NAMES[name]), source)
 

@@ -6,20 +6,24 @@ file whose sha256 is wrong: a corrupt or truncated cached copy is replaced, and 
 written to a temporary file and renamed only after the hash matches.
 """
 import hashlib
+import io
 import json
 import os
 import socket
 import tempfile
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, redirect_stdout
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from .settings import cache_dir, offline_pack_dir
 
-REGISTRY_PATH = Path(__file__).resolve().parent.parent / "data" / "assets.json"
+# The course's data folder: package data in a pip-installed course_utils, the repository's data/ in a checkout.
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = PACKAGE_DIR / "data" if (PACKAGE_DIR / "data").is_dir() else PACKAGE_DIR.parent / "data"
+REGISTRY_PATH = DATA_DIR / "assets.json"
 TIMEOUT_S = 30
 USER_AGENT = "how-cnns-see-course/1.0 (+https://github.com/how-cnns-see/how-cnns-see)"
 
@@ -55,6 +59,14 @@ def keras_download(what, timeout=60):
         raise AssetUnavailableError(f"{what} failed ({type(err).__name__}: {err}). {OFFLINE_ADVICE}") from err
     finally:
         socket.setdefaulttimeout(previous)
+
+
+def mute_unless(verbose):
+    """Context in which printing works as usual when ``verbose``, and prints nothing otherwise.
+
+    The loaders' ``verbose=False`` uses it, so it also silences their helpers and Keras' progress bars.
+    """
+    return nullcontext() if verbose else redirect_stdout(io.StringIO())
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""The course's CNN designs, shared by lessons 03–04 and the checkpoint trainer (``course_utils.train``).
+"""The course's CNN designs, shared by lessons 03–04 and the checkpoint trainer (``course_utils.checkpoints``).
 
 Lessons build each design inline first; these builders are the same networks, so the checkpoints
 that later lessons load are exactly the models the learner built. Augmentation is not part of a

@@ -1,7 +1,8 @@
 """The course's curated photos, by name, with their licence credits (introduced in lesson 01)."""
 import numpy as np
 
-from .fetch import fetch_file, load_registry
+from .fetch import fetch_file, load_registry, mute_unless
+from .validate import check, is_positive_int, is_shape
 
 
 def list_photos():
@@ -15,29 +16,31 @@ def photo_credit(name):
     return load_registry()[name]["credit"]
 
 
-def load_photo(name, size=None):
+def load_photo(name, size=None, *, verbose=True):
     """Load a curated photo as an RGB uint8 array ``(H, W, 3)``.
 
     Args:
         name: one of ``list_photos()``.
         size: ``None`` for the original size, an int for a centre-cropped square of that side, or
             ``(height, width)`` to resize without cropping.
+        verbose: print where the photo came from and its credit; ``False`` prints nothing.
 
     Returns:
-        The image; ``load_photo`` also prints where it came from and its credit.
+        The image.
     """
     import cv2
 
     _check_name(name)
-    fetched = fetch_file(name)
-    image = cv2.imread(str(fetched.path), cv2.IMREAD_COLOR)  # drops alpha, gives BGR
-    if image is None:
-        raise ValueError(f"OpenCV could not decode {fetched.path}.")
-    image = np.ascontiguousarray(image[:, :, ::-1])
-    if size is not None:
-        image = _resize(image, size)
-    h, w = image.shape[:2]
-    print(f"photo {name!r}: {w}x{h} px, from {fetched.source}. Credit: {photo_credit(name)}")
+    with mute_unless(verbose):
+        fetched = fetch_file(name)
+        image = cv2.imread(str(fetched.path), cv2.IMREAD_COLOR)  # drops alpha, gives BGR
+        if image is None:
+            raise ValueError(f"OpenCV could not decode {fetched.path}.")
+        image = np.ascontiguousarray(image[:, :, ::-1])
+        if size is not None:
+            image = _resize(image, size)
+        h, w = image.shape[:2]
+        print(f"photo {name!r}: {w}x{h} px, from {fetched.source}. Credit: {photo_credit(name)}")
     return image
 
 
@@ -49,13 +52,11 @@ def _check_name(name):
 def _resize(image, size):
     import cv2
 
-    if isinstance(size, int) and not isinstance(size, bool) and size > 0:
+    if is_positive_int(size):
         h, w = image.shape[:2]
         side = min(h, w)
         top, left = (h - side) // 2, (w - side) // 2
         image = image[top:top + side, left:left + side]
         size = (size, size)
-    if (not isinstance(size, tuple) or len(size) != 2
-            or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in size)):
-        raise ValueError(f"size must be None, a positive int or (height, width) of positive ints; got {size!r}.")
+    check("size", size, is_shape(size, 2), "None, a positive int or (height, width) of positive ints")
     return cv2.resize(image, (size[1], size[0]), interpolation=cv2.INTER_AREA)

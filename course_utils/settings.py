@@ -7,6 +7,8 @@
 import os
 from pathlib import Path
 
+from .validate import check_choice, check_positive_int
+
 PROFILES = ("full", "workshop", "smoke")
 DEFAULT_PROFILE = "workshop"
 
@@ -21,10 +23,7 @@ CAPS = {
 def current_profile():
     """Return the active profile name from ``COURSE_PROFILE`` (default ``workshop``)."""
     value = os.environ.get("COURSE_PROFILE", "").strip().lower() or DEFAULT_PROFILE
-    if value not in PROFILES:
-        raise ValueError(
-            f"COURSE_PROFILE must be one of {', '.join(PROFILES)}; got {os.environ['COURSE_PROFILE']!r}."
-        )
+    check_choice("COURSE_PROFILE", value, PROFILES)
     return value
 
 
@@ -40,13 +39,10 @@ def cap(n, kind, profile=None):
     Returns:
         ``min(n, limit)`` for the profile (``n`` itself in ``full``).
     """
-    kinds = CAPS[DEFAULT_PROFILE]
-    if kind not in kinds:
-        raise ValueError(f"kind must be one of {', '.join(kinds)}; got {kind!r}.")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive int; got {n!r}.")
-    if profile is not None and profile not in PROFILES:
-        raise ValueError(f"profile must be one of {', '.join(PROFILES)}; got {profile!r}.")
+    check_choice("kind", kind, CAPS[DEFAULT_PROFILE])
+    check_positive_int("n", n)
+    if profile is not None:
+        check_choice("profile", profile, PROFILES)
     limit = CAPS[profile or current_profile()][kind]
     return n if limit is None else min(n, limit)
 

@@ -4,7 +4,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from course_utils.exercises import build
+from course_utils.tools import build_exercises as build
 
 PAIRS = list(build.exercise_pairs())
 
@@ -22,7 +22,7 @@ def test_unclosed_block_is_an_error():
 
 def test_exercises_are_in_sync_with_solutions():
     assert PAIRS, "no solution notebooks found"
-    assert build.main(["--check"]) == 0, "run: python -m course_utils.exercises.build"
+    assert build.main(["--check"]) == 0, "run: python -m course_utils.tools.build_exercises"
 
 
 @pytest.mark.parametrize("solution, exercise", PAIRS, ids=[p[1].name for p in PAIRS])

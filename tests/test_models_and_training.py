@@ -7,7 +7,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from course_utils import models, train
+from course_utils import checkpoints, models
 from course_utils.datasets import Dataset
 from course_utils.training import epochs_within, flip_accuracy, one_cycle_schedule, train_classifier
 
@@ -134,7 +134,7 @@ def test_training_under_mirrored_strategy_with_two_cpus():
         print(type(strategy).__name__, strategy.num_replicas_in_sync, result["test_accuracy"])
     """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
-                         cwd=train.CHECKPOINT_DIR.parents[1])
+                         cwd=checkpoints.CHECKPOINT_DIR.parents[1])
     assert out.returncode == 0, out.stderr[-2000:]
     name, replicas, accuracy = out.stdout.split()[-3:]
     assert (name, replicas) == ("MirroredStrategy", "2") and float(accuracy) > 0.5
@@ -148,40 +148,40 @@ def test_choose_strategy_on_this_machine(capsys):
 
 
 def test_reference_training_writes_a_checkpoint_that_loads(tmp_path, empty_cache, offline_pack, capsys):
-    model, record = train.train_reference("mnist", epochs=1, directory=tmp_path)
+    model, record = checkpoints.train_checkpoint("mnist", epochs=1, directory=tmp_path)
     assert record["test_accuracy"] > 0.9 and record["recipe"]["epochs"] == 1
     assert record["train_images"] == 8000 and "TEST split only" in record["data_source"]
-    loaded, same = train.load_checkpoint("mnist", tmp_path)
+    loaded, same = checkpoints.load_checkpoint("mnist", tmp_path)
     assert same == record == json.loads((tmp_path / "mnist.json").read_text())
-    assert record["file"] == "mnist.weights.h5" and record["check"]["test_images"] == train.CHECK_IMAGES
+    assert record["file"] == "mnist.weights.h5" and record["check"]["test_images"] == checkpoints.CHECK_IMAGES
     x = np.zeros((1, 28, 28, 1), "float32")
     np.testing.assert_allclose(loaded(x).numpy(), model(x).numpy(), atol=1e-6)
 
 
 def test_damaged_or_missing_checkpoint_is_refused(tmp_path, empty_cache, offline_pack):
-    with pytest.raises(FileNotFoundError, match="python -m course_utils.train mnist"):
-        train.load_checkpoint("mnist", tmp_path)
-    train.train_reference("mnist", epochs=1, directory=tmp_path)
+    with pytest.raises(FileNotFoundError, match="python -m course_utils.tools.train_checkpoint mnist"):
+        checkpoints.load_checkpoint("mnist", tmp_path)
+    checkpoints.train_checkpoint("mnist", epochs=1, directory=tmp_path)
     path = tmp_path / "mnist.weights.h5"
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
     with pytest.raises(ValueError, match="does not match the sha256"):
-        train.load_checkpoint("mnist", tmp_path)
+        checkpoints.load_checkpoint("mnist", tmp_path)
     with pytest.raises(ValueError, match="name must be one of"):
-        train.load_checkpoint("imagenet", tmp_path)
+        checkpoints.load_checkpoint("imagenet", tmp_path)
 
 
-@pytest.mark.parametrize("name", train.RECIPE_NAMES)
+@pytest.mark.parametrize("name", tuple(checkpoints.RECIPES))
 def test_committed_checkpoints_are_real(name, empty_cache, offline_pack, monkeypatch):
     """The checkpoints later lessons load give their recorded accuracy on this Keras (CI runs it on Colab's too)."""
     from course_utils.datasets import load_dataset
 
     monkeypatch.setenv("COURSE_PROFILE", "smoke")
-    model, record = train.load_checkpoint(name)
+    model, record = checkpoints.load_checkpoint(name)
     data = load_dataset(name)
-    assert len(data.x_test) == record["check"]["test_images"] == train.CHECK_IMAGES
-    accuracy = train.accuracy_on(model, data.x_test, data.y_test)
+    assert len(data.x_test) == record["check"]["test_images"] == checkpoints.CHECK_IMAGES
+    accuracy = checkpoints.accuracy_on(model, data.x_test, data.y_test)
     assert abs(accuracy - record["check"]["test_accuracy"]) <= 0.002, (accuracy, record["check"])  # 2 images
     assert abs(accuracy - record["test_accuracy"]) < 0.04, (accuracy, record["test_accuracy"])
     assert record["file"].endswith(".weights.h5") and model.name == record["model"]
@@ -189,12 +189,12 @@ def test_committed_checkpoints_are_real(name, empty_cache, offline_pack, monkeyp
 
 def test_load_or_train_trains_into_the_cache_when_no_checkpoint(tmp_path, empty_cache, offline_pack, monkeypatch,
                                                                 capsys):
-    monkeypatch.setattr(train, "CHECKPOINT_DIR", tmp_path / "none")
+    monkeypatch.setattr(checkpoints, "CHECKPOINT_DIR", tmp_path / "none")
     monkeypatch.setenv("COURSE_PROFILE", "smoke")
-    model, record = train.load_or_train("mnist")
+    model, record = checkpoints.load_or_train("mnist")
     assert (empty_cache / "checkpoints" / "mnist.weights.h5").is_file() and record["recipe"]["epochs"] == 1
     assert "Training a mnist checkpoint now" in capsys.readouterr().out
-    again, same = train.load_or_train("mnist")  # now found in the cache
+    again, same = checkpoints.load_or_train("mnist")  # now found in the cache
     assert same == record
     with pytest.raises(ValueError, match="name must be one of"):
-        train.load_or_train("imagenet")
+        checkpoints.load_or_train("imagenet")

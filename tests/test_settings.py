@@ -55,7 +55,7 @@ def test_cache_dir_is_created(empty_cache):
 
 
 def test_notebook_kernels_get_a_valid_profile():
-    from course_utils.execute import kernel_environment
+    from course_utils.tools.execute import kernel_environment
 
     assert kernel_environment("smoke")["COURSE_PROFILE"] == "smoke"
     with pytest.raises(ValueError, match="profile must be one of full, workshop, smoke; got 'quick'"):

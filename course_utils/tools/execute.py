@@ -1,6 +1,6 @@
 """Run lesson notebooks the way CI and the benchmark do, and store their outputs.
 
-    python -m course_utils.execute notebooks/01_convolution.ipynb [--profile workshop] [--no-save]
+    python -m course_utils.tools.execute notebooks/01_convolution.ipynb [--profile workshop] [--no-save]
 
 The kernel runs headless (``COURSE_HEADLESS=1``: widgets show their static figure) with quiet
 TensorFlow logs, so stored outputs are the ones a learner reading the notebook on GitHub should see.
@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from .settings import PROFILES
+from ..settings import PROFILES
 
 KERNEL_ENV = {
     "COURSE_HEADLESS": "1",

@@ -1,7 +1,7 @@
 """Derive ``exercises/`` from ``solutions/``, the single source of every exercise notebook.
 
-    python -m course_utils.exercises.build          # write exercises/*.ipynb
-    python -m course_utils.exercises.build --check  # exit 1 if exercises/ is out of date
+    python -m course_utils.tools.build_exercises          # write exercises/*.ipynb
+    python -m course_utils.tools.build_exercises --check  # exit 1 if exercises/ is out of date
 
 Markers in solution code cells:
 - ``name = expression  # SOLUTION`` becomes ``name = ____``.
@@ -74,7 +74,7 @@ def main(argv=None):
             if not args.check:
                 exercise_path.write_text(text, encoding="utf-8")
     if args.check and stale:
-        print("Out of date (run python -m course_utils.exercises.build):", *stale, sep="\n  ")
+        print("Out of date (run python -m course_utils.tools.build_exercises):", *stale, sep="\n  ")
         return 1
     print("exercises/ is up to date." if args.check else f"Wrote {len(stale)} exercise notebook(s).")
     return 0

@@ -1,14 +1,14 @@
 """Measure the course: lesson run times, and CIFAR-10 accuracy against training time.
 
-    python -m course_utils.benchmark [--profile workshop] [notebooks/01_convolution.ipynb ...]
-    python -m course_utils.benchmark --cifar [--budget 600]
-    python -m course_utils.benchmark --explainers
+    python -m course_utils.tools.benchmark [--profile workshop] [notebooks/01_convolution.ipynb ...]
+    python -m course_utils.tools.benchmark --cifar [--budget 600]
+    python -m course_utils.tools.benchmark --explainers
 
-The first form runs each notebook top to bottom in a fresh kernel, exactly as ``course_utils.execute``
+The first form runs each notebook top to bottom in a fresh kernel, exactly as ``course_utils.tools.execute``
 does, without saving, and prints wall seconds and peak kernel memory (the README's lesson map).
 
 ``--cifar`` trains the classic baseline (the TensorFlow tutorial's 10 epochs of Adam) and lesson 04's
-improved model (the ``course_utils.train`` recipe, fitted to ``--budget`` seconds, 600 by default) on
+improved model (the ``course_utils.checkpoints`` recipe, fitted to ``--budget`` seconds, 600 by default) on
 the same full CIFAR-10 data, in one run. It prints test accuracy (also with flip averaging) against
 training seconds, with this machine's matmul speed: CPUs sold as "2 cores" differ several-fold.
 
@@ -25,9 +25,9 @@ from functools import partial
 from pathlib import Path
 
 from .execute import execute_notebook
-from .settings import PROFILES
+from ..settings import PROFILES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def benchmark_cifar(budget=600):
@@ -39,13 +39,13 @@ def benchmark_cifar(budget=600):
     """
     import keras
 
-    from .datasets import load_dataset
-    from .models import build_classic_cnn
-    from .train import _recipes
-    from .training import epochs_within, flip_accuracy, train_classifier
+    from ..datasets import load_dataset
+    from ..models import build_classic_cnn
+    from ..checkpoints import RECIPES
+    from ..training import epochs_within, flip_accuracy, train_classifier
 
     data = load_dataset("cifar10", profile="full")
-    recipe = _recipes()["cifar10"]
+    recipe = RECIPES["cifar10"]
     options = {k: v for k, v in recipe["train"].items() if k != "epochs"}
     improved = recipe["build"]
     keras.utils.set_random_seed(0)
@@ -84,12 +84,11 @@ def benchmark_explainers(images=2, repeats=20):
     import numpy as np
     import tensorflow as tf
 
-    from . import explain
-    from .datasets import load_dataset
-    from .explain._core import class_indices
-    from .imagenet import load_imagenet_model
-    from .photos import load_photo
-    from .train import load_checkpoint
+    from .. import explain
+    from ..datasets import load_dataset
+    from ..imagenet import load_imagenet_model
+    from ..photos import load_photo
+    from ..checkpoints import load_checkpoint
 
     def loop_smoothgrad(model, x, ids, samples=25, noise=0.15):
         rng = np.random.default_rng(0)
@@ -129,7 +128,7 @@ def benchmark_explainers(images=2, repeats=20):
                 lambda model, x, ids, b: explain.integrated_gradients(model, x, ids, 50, batch_size=b, report=False)))
     for label, model, x in (("MobileNet 224x224", mobilenet, (photos / 127.5 - 1).astype("float32")),
                             ("CIFAR-10 checkpoint", cifar, cifar_images)):
-        ids = class_indices(model, tf.convert_to_tensor(x), None)
+        ids = explain.class_indices(model, tf.convert_to_tensor(x), None)
         for method, loop, helper in helpers:
             helper(model, x, ids, 64)  # trace once, so every figure below is steady-state
             helper(model, x, ids, 1)

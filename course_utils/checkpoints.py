@@ -1,20 +1,16 @@
-"""Train the course's reference models and record them, or load the recorded checkpoints (lesson 04).
+"""The course's reference models: their recipes, training them, and loading them (lesson 04).
 
-    python -m course_utils.train cifar10      # the improved CIFAR-10 model of lesson 04
-    python -m course_utils.train mnist        # the classic MNIST CNN of lesson 03
-    python -m course_utils.train fashion_mnist  # lesson 06's CAM-ready CNN (global average pooling)
-
-Each run writes ``data/checkpoints/<name>.weights.h5`` and ``<name>.json``: accuracy, data source,
-epochs, training seconds, versions, the accuracy on the first ``CHECK_IMAGES`` test images, and the
-file's sha256, which ``load_checkpoint`` checks before it trusts the file. Lessons 05–07 load these
-instead of retraining.
+Lessons 04–07 call ``load_or_train(name)``. Maintainers retrain a checkpoint with
+``python -m course_utils.tools.train_checkpoint cifar10`` (or ``mnist``, ``fashion_mnist``), which
+writes ``data/checkpoints/<name>.weights.h5`` and ``<name>.json``: accuracy, data source, epochs,
+training seconds, versions, the accuracy on the first ``CHECK_IMAGES`` test images, and the file's
+sha256, which ``load_checkpoint`` checks before it trusts the file.
 
 The file holds weights only; the architecture comes from the recipe's builder in ``models``. A whole-
 model ``.keras`` file stores each layer's config as the saving Keras wrote it, and an older Keras
 refuses keys it does not know (Keras 3.13 on Colab cannot read 3.15's initializer configs), while a
 weights file holds plain arrays that every Keras 3 reads.
 """
-import argparse
 import datetime
 import json
 import os
@@ -22,40 +18,41 @@ import platform
 from functools import partial
 from pathlib import Path
 
-from .fetch import sha256_of
+from .fetch import DATA_DIR, sha256_of
+from .models import build_classic_cnn, build_gap_cnn, build_improved_cnn, digit_augmentation, photo_augmentation
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "data" / "checkpoints"
+CHECKPOINT_DIR = DATA_DIR / "checkpoints"
 SEED = 0
 CHECK_IMAGES = 1_000  # the test images a load is checked on: the smoke profile's test set
 
-
-def _recipes():
-    from .models import build_classic_cnn, build_gap_cnn, build_improved_cnn, digit_augmentation, photo_augmentation
-
-    return {  # "augment" is a function, so it is recorded by name
-        "mnist": {"dataset": "mnist", "build": partial(build_classic_cnn, (28, 28, 1)),
-                  "train": {"epochs": 12, "batch_size": 16, "optimizer": "adam", "learning_rate": 3e-3,
-                            "schedule": True, "warmup_fraction": 0.1, "augment": digit_augmentation}},
-        "fashion_mnist": {"dataset": "fashion_mnist", "build": partial(build_gap_cnn, widths=(16, 32, 64)),
-                          "train": {"epochs": 8, "batch_size": 64, "optimizer": "adam", "learning_rate": 3e-3,
-                                    "schedule": True}},
-        "cifar10": {"dataset": "cifar10", "build": build_improved_cnn,
-                    "train": {"epochs": 12, "batch_size": 128, "optimizer": "sgd", "learning_rate": 0.1,
-                              "schedule": True, "label_smoothing": 0.2, "weight_decay": 5e-4,
-                              "augment": photo_augmentation}},
-    }
+RECIPES = {  # dataset, network builder and train_classifier options; "augment" is recorded by name
+    "mnist": {"dataset": "mnist", "build": partial(build_classic_cnn, (28, 28, 1)),
+              "train": {"epochs": 12, "batch_size": 16, "optimizer": "adam", "learning_rate": 3e-3,
+                        "schedule": True, "warmup_fraction": 0.1, "augment": digit_augmentation}},
+    "fashion_mnist": {"dataset": "fashion_mnist", "build": partial(build_gap_cnn, widths=(16, 32, 64)),
+                      "train": {"epochs": 8, "batch_size": 64, "optimizer": "adam", "learning_rate": 3e-3,
+                                "schedule": True}},
+    "cifar10": {"dataset": "cifar10", "build": build_improved_cnn,
+                "train": {"epochs": 12, "batch_size": 128, "optimizer": "sgd", "learning_rate": 0.1,
+                          "schedule": True, "label_smoothing": 0.2, "weight_decay": 5e-4,
+                          "augment": photo_augmentation}},
+}
 
 
-RECIPE_NAMES = ("mnist", "fashion_mnist", "cifar10")
+def recipe_of(name):
+    """The recipe of checkpoint ``name``, or a ValueError naming the checkpoints there are."""
+    if name not in RECIPES:
+        raise ValueError(f"name must be one of {', '.join(RECIPES)}; got {name!r}.")
+    return RECIPES[name]
 
 
-def train_reference(name, epochs=None, directory=CHECKPOINT_DIR):
-    """Train reference model ``name`` on its full dataset, save it and its record; return both.
+def train_checkpoint(name, epochs=None, directory=CHECKPOINT_DIR):
+    """Train reference model ``name`` on its full dataset, save its weights and record; return both.
 
     Args:
-        name: ``"mnist"`` or ``"cifar10"``.
+        name: a key of ``RECIPES``.
         epochs: override the recipe's epoch count (e.g. for a quick check).
-        directory: where to write ``<name>.keras`` and ``<name>.json``.
+        directory: where to write ``<name>.weights.h5`` and ``<name>.json``.
     """
     import keras
     import numpy as np
@@ -64,9 +61,7 @@ def train_reference(name, epochs=None, directory=CHECKPOINT_DIR):
     from .datasets import load_dataset
     from .training import train_classifier
 
-    if name not in RECIPE_NAMES:
-        raise ValueError(f"name must be one of {', '.join(RECIPE_NAMES)}; got {name!r}.")
-    recipe = _recipes()[name]
+    recipe = recipe_of(name)
     options = dict(recipe["train"], epochs=epochs or recipe["train"]["epochs"])
     keras.utils.set_random_seed(SEED)
     data = load_dataset(recipe["dataset"], profile="full")  # reference models see every image
@@ -106,29 +101,31 @@ def train_reference(name, epochs=None, directory=CHECKPOINT_DIR):
     return export, record
 
 
-def load_checkpoint(name, directory=CHECKPOINT_DIR):
+def load_checkpoint(name, directory=CHECKPOINT_DIR, verbose=True):
     """Build the recipe's network and load the checkpoint's weights, after checking their sha256.
+
+    Prints what was loaded (its record's summary) unless ``verbose`` is False.
 
     Returns:
         ``(model, record)``. Raises ``FileNotFoundError`` (missing) or ``ValueError`` (damaged file)
         with the command that retrains it.
     """
-    if name not in RECIPE_NAMES:
-        raise ValueError(f"name must be one of {', '.join(RECIPE_NAMES)}; got {name!r}.")
+    build = recipe_of(name)["build"]
     directory = Path(directory)
     record_path, model_path = directory / f"{name}.json", directory / f"{name}.weights.h5"
-    retrain = f"Retrain it with: python -m course_utils.train {name}"
+    retrain = f"Retrain it with: python -m course_utils.tools.train_checkpoint {name}"
     if not record_path.is_file() or not model_path.is_file():
         raise FileNotFoundError(f"No {name} checkpoint in {directory}. {retrain}")
     record = json.loads(record_path.read_text(encoding="utf-8"))
     if sha256_of(model_path) != record["sha256"]:
         raise ValueError(f"{model_path} does not match the sha256 in {record_path.name}: the file is damaged "
                          f"or was replaced. {retrain}")
-    model = _recipes()[name]["build"]()
+    model = build()
     model.load_weights(model_path)
-    print(f"{name} checkpoint: {record['model']}, test accuracy {record['test_accuracy']:.2%} "
-          f"({record['data_source']}), trained {record['recipe']['epochs']} epochs in "
-          f"{record['training_seconds']:.0f} s on {record['machine']}.")
+    if verbose:
+        print(f"{name} checkpoint: {record['model']}, test accuracy {record['test_accuracy']:.2%} "
+              f"({record['data_source']}), trained {record['recipe']['epochs']} epochs in "
+              f"{record['training_seconds']:.0f} s on {record['machine']}.")
     return model, record
 
 
@@ -141,34 +138,23 @@ def accuracy_on(model, x, y):
     return float(np.mean(np.argmax(logits, axis=1) == np.asarray(y)))
 
 
-def load_or_train(name):
+def load_or_train(name, verbose=True):
     """Load the course checkpoint ``name``; if it is missing or damaged, train one (lessons 04–07).
 
     A checkpoint trained here goes to the cache folder (``COURSE_CACHE``), never over the course's
-    files, with the recipe's epochs limited by the profile.
+    files, with the recipe's epochs limited by the profile. ``verbose=False`` keeps quiet unless it
+    has to train.
     """
     from .settings import cache_dir, cap
 
-    if name not in RECIPE_NAMES:
-        raise ValueError(f"name must be one of {', '.join(RECIPE_NAMES)}; got {name!r}.")
+    recipe = recipe_of(name)
     for directory in (CHECKPOINT_DIR, cache_dir() / "checkpoints"):
         try:
-            return load_checkpoint(name, directory)
+            return load_checkpoint(name, directory, verbose)
         except (FileNotFoundError, ValueError) as err:
-            print(f"{err}")
-    epochs = cap(_recipes()[name]["train"]["epochs"], "epochs")
+            if verbose:
+                print(err)
+    epochs = cap(recipe["train"]["epochs"], "epochs")
     print(f"Training a {name} checkpoint now ({epochs} epochs) into {cache_dir() / 'checkpoints'}.")
-    return train_reference(name, epochs, cache_dir() / "checkpoints")
+    return train_checkpoint(name, epochs, cache_dir() / "checkpoints")
 
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description="Train a course reference model and record it.")
-    parser.add_argument("name", choices=RECIPE_NAMES)
-    parser.add_argument("--epochs", type=int, help="override the recipe's epochs")
-    parser.add_argument("--out", type=Path, default=CHECKPOINT_DIR, help="folder for the checkpoint and record")
-    args = parser.parse_args(argv)
-    train_reference(args.name, args.epochs, args.out)
-
-
-if __name__ == "__main__":
-    main()
