@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .fetch import DATA_DIR, sha256_of
 from .models import build_classic_cnn, build_gap_cnn, build_improved_cnn, digit_augmentation, photo_augmentation
+from .validate import check_choice
 
 CHECKPOINT_DIR = DATA_DIR / "checkpoints"
 SEED = 0
@@ -41,8 +42,7 @@ RECIPES = {  # dataset, network builder and train_classifier options; "augment" 
 
 def recipe_of(name):
     """The recipe of checkpoint ``name``, or a ValueError naming the checkpoints there are."""
-    if name not in RECIPES:
-        raise ValueError(f"name must be one of {', '.join(RECIPES)}; got {name!r}.")
+    check_choice("name", name, RECIPES)
     return RECIPES[name]
 
 
@@ -101,7 +101,7 @@ def train_checkpoint(name, epochs=None, directory=CHECKPOINT_DIR):
     return export, record
 
 
-def load_checkpoint(name, directory=CHECKPOINT_DIR, verbose=True):
+def load_checkpoint(name, directory=CHECKPOINT_DIR, *, verbose=True):
     """Build the recipe's network and load the checkpoint's weights, after checking their sha256.
 
     Prints what was loaded (its record's summary) unless ``verbose`` is False.
@@ -138,7 +138,7 @@ def accuracy_on(model, x, y):
     return float(np.mean(np.argmax(logits, axis=1) == np.asarray(y)))
 
 
-def load_or_train(name, verbose=True):
+def load_or_train(name, *, verbose=True):
     """Load the course checkpoint ``name``; if it is missing or damaged, train one (lessons 04–07).
 
     A checkpoint trained here goes to the cache folder (``COURSE_CACHE``), never over the course's
@@ -150,7 +150,7 @@ def load_or_train(name, verbose=True):
     recipe = recipe_of(name)
     for directory in (CHECKPOINT_DIR, cache_dir() / "checkpoints"):
         try:
-            return load_checkpoint(name, directory, verbose)
+            return load_checkpoint(name, directory, verbose=verbose)
         except (FileNotFoundError, ValueError) as err:
             if verbose:
                 print(err)

@@ -7,12 +7,13 @@ import json
 
 import numpy as np
 
-from .fetch import AssetUnavailableError, fetch_file, keras_download
+from .fetch import AssetUnavailableError, fetch_file, keras_download, mute_unless
+from .validate import check_choice, check_int_in_range
 
 INPUT_SIZES = (128, 160, 192, 224)
 
 
-def load_imagenet_model(input_size=224, logits=False):
+def load_imagenet_model(input_size=224, logits=False, *, verbose=True):
     """Return ``keras.applications.MobileNet(alpha=0.25)`` with ImageNet weights.
 
     The model outputs softmax probabilities for the 1,000 ImageNet classes (or, with ``logits``, the
@@ -22,21 +23,23 @@ def load_imagenet_model(input_size=224, logits=False):
     Args:
         input_size: side of the square input, one of 128, 160, 192, 224.
         logits: output logits instead of probabilities.
+        verbose: print where the weights came from; ``False`` prints nothing.
     """
     import keras
 
-    if input_size not in INPUT_SIZES:
-        raise ValueError(f"input_size must be one of {INPUT_SIZES}; got {input_size!r}.")
-    try:
-        weights = fetch_file("mobilenet_025_imagenet")
-        path, source = str(weights.path), weights.source
-    except AssetUnavailableError:
-        path, source = "imagenet", "keras.applications (download)"
-    with keras_download("Loading the MobileNet weights (not in the cache or the offline pack) from keras.applications"):
-        model = keras.applications.MobileNet(alpha=0.25, input_shape=(input_size, input_size, 3), weights=path,
-                                             classifier_activation=None if logits else "softmax")
-    print(f"ImageNet MobileNet (alpha 0.25, {input_size}x{input_size}{', logits out' if logits else ''}): "
-          f"weights from {source}, {model.count_params():,} parameters.")
+    check_choice("input_size", input_size, INPUT_SIZES)
+    with mute_unless(verbose):
+        try:
+            weights = fetch_file("mobilenet_025_imagenet")
+            path, source = str(weights.path), weights.source
+        except AssetUnavailableError:
+            path, source = "imagenet", "keras.applications (download)"
+        with keras_download("Loading the MobileNet weights (not in the cache or the offline pack) "
+                            "from keras.applications"):
+            model = keras.applications.MobileNet(alpha=0.25, input_shape=(input_size, input_size, 3), weights=path,
+                                                 classifier_activation=None if logits else "softmax")
+        print(f"ImageNet MobileNet (alpha 0.25, {input_size}x{input_size}{', logits out' if logits else ''}): "
+              f"weights from {source}, {model.count_params():,} parameters.")
     return model
 
 
@@ -49,8 +52,7 @@ def imagenet_class_names():
 
 def top_classes(probabilities, top=5):
     """Return ``[(class_id, name, probability), ...]`` for the ``top`` classes of one prediction."""
-    if isinstance(top, bool) or not isinstance(top, int) or not 1 <= top <= 1000:
-        raise ValueError(f"top must be an int from 1 to 1000; got {top!r}.")
+    check_int_in_range("top", top, 1, 1000)
     probabilities = np.asarray(probabilities).reshape(-1)
     if probabilities.shape != (1000,):
         raise ValueError(f"expected 1,000 ImageNet scores for one image; got shape {np.shape(probabilities)}.")

@@ -9,6 +9,8 @@ Every model takes raw pixels (0..255) and rescales them itself, names its last f
 import keras
 from keras import layers
 
+from .validate import check, is_positive_int, is_shape
+
 
 def build_classic_cnn(input_shape, batch_norm=False, name="classic_cnn"):
     """The classic small CNN of the TensorFlow tutorial (lesson 03 on MNIST, lesson 04's baseline).
@@ -111,11 +113,9 @@ def build_gap_cnn(input_shape=(28, 28, 1), widths=(32, 64, 128), name="gap_cnn")
 
 
 def _check_shape(input_shape):
-    if (not isinstance(input_shape, tuple) or len(input_shape) != 3
-            or not all(isinstance(s, int) and s > 0 for s in input_shape)):
-        raise ValueError(f"input_shape must be (height, width, channels) of positive ints; got {input_shape!r}.")
+    check("input_shape", input_shape, is_shape(input_shape, 3), "(height, width, channels) of positive ints")
 
 
 def _check_widths(widths):
-    if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
-        raise ValueError(f"widths must be a non-empty sequence of positive ints; got {widths!r}.")
+    check("widths", widths, len(widths) > 0 and all(map(is_positive_int, widths)),
+          "a non-empty sequence of positive ints")

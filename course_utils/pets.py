@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .fetch import fetch_file, load_registry
+from .fetch import fetch_file, load_registry, mute_unless
+from .validate import check_int_in_range
 
 CREDIT = "Oxford-IIIT Pet dataset (O. M. Parkhi, A. Vedaldi, A. Zisserman, C. V. Jawahar, 2012), CC BY-SA 4.0"
 
@@ -25,29 +26,31 @@ class PetSample:
     source: str
 
 
-def load_pet_sample(size=224):
-    """Load the pet photos and their masks, resized to ``size`` x ``size`` (no cropping).
+def load_pet_sample(size=224, *, verbose=True):
+    """Load the pet photos and their masks, resized to ``size`` x ``size`` pixels (no cropping).
 
-    The mask counts the animal and its outline (trimap values 1, 2 and the 255 border) as object.
+    The mask PNGs hold class ids (0 background, 1 cat, 2 dog, 255 the outline between animal and
+    background): the mask counts the animal and its outline as object, and the ids give the species.
+    ``verbose=False`` prints nothing instead of the files' source and credit.
     """
     import cv2
     from PIL import Image  # reads the palette indices of the mask PNGs, which OpenCV turns into colours
 
-    if isinstance(size, bool) or not isinstance(size, int) or not 16 <= size <= 1024:
-        raise ValueError(f"size must be an int from 16 to 1024 pixels; got {size!r}.")
+    check_int_in_range("size", size, 16, 1024)
     stems = sorted(name[len("pet_image_"):] for name in load_registry() if name.startswith("pet_image_"))
     images, masks, species, breeds, sources = [], [], [], [], set()
-    for stem in stems:
-        photo, mask = fetch_file(f"pet_image_{stem}"), fetch_file(f"pet_mask_{stem}")
-        sources |= {photo.source, mask.source}
-        rgb = cv2.cvtColor(cv2.imread(str(photo.path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
-        labels = np.asarray(Image.open(mask.path))
-        images.append(cv2.resize(rgb, (size, size), interpolation=cv2.INTER_AREA))
-        masks.append(cv2.resize(labels, (size, size), interpolation=cv2.INTER_NEAREST) != 0)
-        kinds = set(np.unique(labels)) & {1, 2}
-        species.append("cat" if kinds == {1} else "dog")
-        breeds.append(stem.rsplit("_", 1)[0].replace("_", " "))
-    source = " + ".join(sorted(sources))
-    print(f"Pet sample: {len(images)} photos with masks ({species.count('cat')} cats, {species.count('dog')} dogs), "
-          f"{size}x{size}, from {source}. {CREDIT}")
+    with mute_unless(verbose):
+        for stem in stems:
+            photo, mask = fetch_file(f"pet_image_{stem}"), fetch_file(f"pet_mask_{stem}")
+            sources |= {photo.source, mask.source}
+            rgb = cv2.cvtColor(cv2.imread(str(photo.path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+            class_ids = np.asarray(Image.open(mask.path))
+            images.append(cv2.resize(rgb, (size, size), interpolation=cv2.INTER_AREA))
+            masks.append(cv2.resize(class_ids, (size, size), interpolation=cv2.INTER_NEAREST) != 0)
+            kinds = set(np.unique(class_ids)) & {1, 2}
+            species.append("cat" if kinds == {1} else "dog")
+            breeds.append(stem.rsplit("_", 1)[0].replace("_", " "))
+        source = " + ".join(sorted(sources))
+        print(f"Pet sample: {len(images)} photos with masks ({species.count('cat')} cats, "
+              f"{species.count('dog')} dogs), {size}x{size}, from {source}. {CREDIT}")
     return PetSample(np.stack(images), np.stack(masks), species, breeds, source)

@@ -9,6 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from .validate import check, check_positive_int
+
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 BANNED_CMAPS = ("jet", "ocean", "rainbow", "hsv", "nipy_spectral", "gist_rainbow")
 
@@ -34,8 +36,7 @@ def plot_image_grid(images, titles=None, ncols=8, cmap="viridis", suptitle=None,
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"got {len(titles)} titles for {len(images)} images.")
     _check_cmap(cmap)
-    if not isinstance(ncols, int) or ncols < 1:
-        raise ValueError(f"ncols must be a positive int; got {ncols!r}.")
+    check_positive_int("ncols", ncols)
     ncols = min(ncols, len(images))
     nrows = math.ceil(len(images) / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(cell_size * ncols, cell_size * nrows + (0.4 if suptitle else 0)),
@@ -71,8 +72,7 @@ def plot_heatmap_overlay(image, heatmap, alpha=0.5, cmap="viridis", title=None, 
         raise ValueError(f"image must be (H, W) or (H, W, 3); got shape {image.shape}.")
     if heatmap.ndim != 2:
         raise ValueError(f"heatmap must be 2-D (H, W); got shape {heatmap.shape}.")
-    if not 0 <= alpha <= 1:
-        raise ValueError(f"alpha must be in [0, 1]; got {alpha!r}.")
+    check("alpha", alpha, 0 <= alpha <= 1, "in [0, 1]")
     _check_cmap(cmap)
     heatmap = cv2.resize(heatmap, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)
     span = heatmap.max() - heatmap.min()

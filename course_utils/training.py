@@ -9,6 +9,12 @@ import time
 
 import numpy as np
 
+from .validate import check, check_positive_int
+
+# epochs_within times a model compiled with the schedule before the real length is known (that length is
+# what it measures); a schedule costs the same per step whatever its length, so any length >= 2 will do.
+PROBE_SCHEDULE_STEPS = 1000
+
 
 def one_cycle_schedule(peak, total_steps, warmup_fraction=0.2):
     """Learning rate rising linearly from 0 to ``peak``, then falling along a cosine to 0 (lesson 04)."""
@@ -50,7 +56,7 @@ def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam"
     per_epoch = _steps_per_epoch(data, batch_size)
     rounds = math.ceil(epochs)
     steps = max(2, round(epochs * per_epoch))
-    model, trainer = _compile(build_model, optimizer, learning_rate, schedule and steps, warmup_fraction,
+    model, trainer = _compile(build_model, optimizer, learning_rate, steps if schedule else 0, warmup_fraction,
                               label_smoothing, weight_decay, augment, strategy)
     train, test = _pipelines(data, batch_size)
     start = time.perf_counter()
@@ -80,7 +86,7 @@ def epochs_within(seconds, build_model, data, batch_size=128, augment=None, prob
     if not seconds > 0 or not isinstance(probe_steps, int) or probe_steps < 2:
         raise ValueError(f"need seconds > 0 and probe_steps >= 2; got {seconds!r} and {probe_steps!r}.")
     options = {k: v for k, v in options.items() if k not in ("epochs", "verbose")}
-    options["schedule_steps"] = 1000 if options.pop("schedule", False) else False
+    options["schedule_steps"] = PROBE_SCHEDULE_STEPS if options.pop("schedule", False) else 0
     steps_per_epoch = _steps_per_epoch(data, batch_size)
     _, trainer = _compile(build_model, augment=augment, **options)
     train, test = _pipelines(data, batch_size)
@@ -113,15 +119,17 @@ def flip_accuracy(model, x, y, batch_size=500):
     return float(np.mean(np.argmax(logits, axis=1) == np.asarray(y).ravel()))
 
 
-def _compile(build_model, optimizer="adam", learning_rate=1e-3, schedule_steps=False,
+def _compile(build_model, optimizer="adam", learning_rate=1e-3, schedule_steps=0,
              warmup_fraction=0.2, label_smoothing=0.0, weight_decay=0.0, augment=None, strategy=None):
-    """The model, and the model behind its augmentation layers, compiled in the strategy's scope."""
+    """The model, and the model behind its augmentation layers, compiled in the strategy's scope.
+
+    ``schedule_steps`` is the length of the one-cycle schedule; 0 keeps ``learning_rate`` constant.
+    """
     import keras
 
     from .strategy import choose_strategy
 
-    if optimizer not in ("adam", "sgd"):
-        raise ValueError(f"optimizer must be 'adam' or 'sgd'; got {optimizer!r}.")
+    check("optimizer", optimizer, optimizer in ("adam", "sgd"), "'adam' or 'sgd'")
     rate = one_cycle_schedule(learning_rate, schedule_steps, warmup_fraction) if schedule_steps else learning_rate
     with (strategy or choose_strategy()).scope():
         model = build_model()
@@ -147,8 +155,7 @@ def _pipelines(data, batch_size):
 
 def _steps_per_epoch(data, batch_size):
     """Full batches per pass over the training images (at least 1); checks ``batch_size`` first."""
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int; got {batch_size!r}.")
+    check_positive_int("batch_size", batch_size)
     return max(1, len(data.x_train) // batch_size)
 
 

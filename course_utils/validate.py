@@ -8,7 +8,7 @@ import numpy as np
 
 
 def check(name, value, ok, expected):
-    """Raise the course's ValueError about argument ``name`` unless ``ok``; ``expected`` completes "must be"."""
+    """Raise ``ValueError("<name> must be <expected>; got <value>.")`` unless ``ok``."""
     if not ok:
         raise ValueError(f"{name} must be {expected}; got {value!r}.")
 

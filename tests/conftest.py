@@ -28,3 +28,14 @@ def offline_pack(monkeypatch):
 def no_pack(monkeypatch):
     """No offline pack configured."""
     monkeypatch.delenv("COURSE_OFFLINE_PACK", raising=False)
+
+
+def status(question, **namespace):
+    """The outcome of checking ``question`` against the variables ``namespace``: "correct", "incorrect" or
+    "not attempted" (for exercise tests: ``from tests.conftest import status, message``)."""
+    return question.evaluate(namespace).status
+
+
+def message(question, **namespace):
+    """What checking ``question`` against the variables ``namespace`` says."""
+    return question.evaluate(namespace).message

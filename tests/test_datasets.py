@@ -29,12 +29,13 @@ def test_profile_decides_the_subset(empty_cache, offline_pack, smoke, capsys):
 
 
 def test_offline_cifar10_is_decoded_once_then_cached(empty_cache, offline_pack, smoke, capsys):
-    first = load_dataset("cifar10")
-    assert "offline pack (JPEG re-encoded), 50,000 train / 10,000 test" in capsys.readouterr().out
+    first = load_dataset("cifar10", verbose=False)
+    assert capsys.readouterr().out == ""  # not even the decoding notice
     assert first.x_train.shape == (1000, 32, 32, 3) and first.x_train.dtype == np.uint8
     assert len(np.unique(first.y_train)) == 10  # shuffled, so a subset holds every class
     second = load_dataset("cifar10")
-    assert "read from the course cache" in capsys.readouterr().out
+    assert ("offline pack (JPEG re-encoded), read from the course cache, 50,000 train / 10,000 test"
+            in capsys.readouterr().out)
     np.testing.assert_array_equal(first.x_train, second.x_train)
 
 
@@ -46,6 +47,19 @@ def test_corrupt_dataset_cache_is_rebuilt(empty_cache, offline_pack, smoke, caps
     assert "unreadable" in capsys.readouterr().out and len(ds.x_train) == 1000
     with np.load(bad) as z:  # replaced by a good file
         assert z["x_train"].shape == (8000, 28, 28)
+
+
+def test_verbose_switch(empty_cache, offline_pack, smoke, capsys):
+    bad = empty_cache / "datasets" / "mnist.npz"  # so a helper has something to say too
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    quiet = load_dataset("mnist", verbose=False)
+    assert capsys.readouterr().out == ""
+    loud = load_dataset("mnist")
+    assert capsys.readouterr().out == (
+        "mnist: offline pack (the official 10,000-digit TEST split only, re-split 8,000 train / 2,000 test), "
+        "read from the course cache, 8,000 train / 2,000 test -> using 1,000 / 1,000 (smoke profile)\n")
+    np.testing.assert_array_equal(quiet.x_train, loud.x_train)
 
 
 def test_offline_without_pack_explains_what_to_do(empty_cache, no_pack, monkeypatch):

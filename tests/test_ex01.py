@@ -54,3 +54,26 @@ def test_question(question, name, right, wrongs):
 
 def test_function_returning_placeholder_is_not_attempted():
     assert ex01.q1.evaluate({"conv2d": lambda image, kernel: ____}).status == "not attempted"
+
+
+def size_same_pads_half_kernel(n, k, stride, padding):
+    pad = (k - 1) // 2 if padding == "same" else 0
+    return (n + 2 * pad - k) // stride + 1
+
+
+def test_q2_even_kernel_with_half_kernel_padding_is_wrong():
+    """(k - 1) // 2 pixels of padding on each side is right for odd kernels only (n=5, k=2: Keras gives 5, not 4)."""
+    result = ex01.q2.evaluate({"conv_output_size": size_same_pads_half_kernel})
+    assert result.status == "incorrect", result
+    assert "n=5, k=2, stride=1, padding='same' Keras gives 5, yours gives 4" in result.message
+    assert "only for odd kernels" in result.message
+
+
+def test_q2_reference_is_what_keras_gives():
+    keras = pytest.importorskip("keras")
+    for n in (5, 7, 28):
+        for k in (1, 2, 3, 4, 5):
+            for stride in (1, 2, 3):
+                for padding in ("valid", "same"):
+                    conv = keras.layers.Conv2D(1, k, strides=stride, padding=padding)
+                    assert conv.compute_output_shape((1, n, n, 1))[1] == size_right(n, k, stride, padding)

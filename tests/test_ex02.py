@@ -11,6 +11,7 @@ tf = pytest.importorskip("tensorflow")
 
 from course_utils.exercises import ex02
 from course_utils.exercises.core import ____
+from tests.conftest import message, status
 
 
 @pytest.fixture(scope="module")
@@ -23,14 +24,6 @@ def model():
         keras.layers.Flatten(name="flatten"),
         keras.layers.Dense(3, name="logits"),
     ], name="tiny")
-
-
-def status(question, **namespace):
-    return question.evaluate(namespace).status
-
-
-def message(question, **namespace):
-    return question.evaluate(namespace).message
 
 
 # q1: feature-map model for conv2
@@ -161,6 +154,19 @@ def test_q3_sign_step():
         return image + step_size * tf.sign(tape.gradient(score, image))
     result = ex02.q3.evaluate({"ascent_step": sign})
     assert result.status == "incorrect" and "tf.sign" in result.message
+
+
+def test_q3_predict_inside_the_tape():
+    def with_predict(image, feature_model, channel, step_size):
+        image = tf.convert_to_tensor(image)
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            score = tf.reduce_mean(feature_model.predict(image, verbose=0)[..., channel])
+        grads = tape.gradient(score, image)
+        return image + step_size * grads / (tf.norm(grads) + 1e-8)
+    result = ex02.q3.evaluate({"ascent_step": with_predict})
+    assert result.status == "incorrect" and "predict returns a NumPy array" in result.message
+    assert "feature_model(image, training=False)" in result.message
 
 
 def test_q3_wrong_channel():

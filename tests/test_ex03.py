@@ -11,14 +11,7 @@ tf = pytest.importorskip("tensorflow")
 
 from course_utils.exercises import ex03
 from course_utils.exercises.core import ____
-
-
-def status(question, **namespace):
-    return question.evaluate(namespace).status
-
-
-def message(question, **namespace):
-    return question.evaluate(namespace).message
+from tests.conftest import message, status
 
 
 # q1: shapes and parameters of the CIFAR-10 CNN

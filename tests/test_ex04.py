@@ -12,18 +12,11 @@ tf = pytest.importorskip("tensorflow")
 
 from course_utils.exercises import ex04
 from course_utils.exercises.core import ____
+from tests.conftest import message, status
 from course_utils.models import build_classic_cnn, photo_augmentation
 from course_utils.training import one_cycle_schedule
 
 layers = keras.layers
-
-
-def status(question, **namespace):
-    return question.evaluate(namespace).status
-
-
-def message(question, **namespace):
-    return question.evaluate(namespace).message
 
 
 # q1: parameters of the baseline and its BN version
@@ -108,6 +101,14 @@ def test_q3_right():
 def test_q3_wrong(make, clue):
     result = ex04.q3.evaluate({"augment": make()})
     assert result.status == "incorrect" and clue in result.message
+
+
+def test_q3_asks_for_a_list():
+    """The exercise asks for a list (the next cell applies its layers one by one): a Sequential or tuple is wrong."""
+    flip_and_shift = [layers.RandomFlip("horizontal"), layers.RandomTranslation(0.1, 0.1)]
+    result = ex04.q3.evaluate({"augment": keras.Sequential(flip_and_shift)})
+    assert result.status == "incorrect" and "not a keras.Sequential" in result.message
+    assert "list of layers" in message(ex04.q3, augment=tuple(flip_and_shift))
 
 
 def test_q3_placeholder():

@@ -8,14 +8,7 @@ import pytest
 
 from course_utils.exercises import ex06
 from course_utils.exercises.core import ____
-
-
-def status(question, **namespace):
-    return question.evaluate(namespace).status
-
-
-def message(question, **namespace):
-    return question.evaluate(namespace).message
+from tests.conftest import message, status
 
 
 # q1: a class activation map with einsum
@@ -37,7 +30,6 @@ def test_q1_matches_the_course_cam():
     """The answer, ReLU'd, resized and scaled, is what course_utils.explain.cam returns."""
     keras = pytest.importorskip("keras")
     from course_utils import explain
-    from course_utils.explain._core import resize_maps, scale_to_unit
     from course_utils.models import build_gap_cnn
 
     keras.utils.set_random_seed(0)
@@ -45,8 +37,8 @@ def test_q1_matches_the_course_cam():
     x = np.random.default_rng(0).uniform(0, 255, (3, 28, 28, 1)).astype("float32")
     maps = keras.Model(model.inputs[0], model.get_layer("last_conv").output)(x).numpy()
     ids = np.array([1, 5, 9])
-    ours = scale_to_unit(resize_maps(np.maximum(right_cam(maps, model.get_layer("logits").kernel.numpy(), ids), 0),
-                                     (28, 28)))
+    ours = explain.scale_to_unit(explain.resize_maps(
+        np.maximum(right_cam(maps, model.get_layer("logits").kernel.numpy(), ids), 0), (28, 28)))
     np.testing.assert_allclose(ours, explain.cam(model, x, ids), atol=1e-5)
 
 
@@ -80,10 +72,10 @@ def test_q2_right():
 
 
 def test_q2_matches_the_course_helper():
-    from course_utils.explain.cam import _grad_cam_weights
+    from course_utils.explain.cam import grad_cam_weights
 
     g = np.random.default_rng(1).normal(size=(2, 3, 3, 4))
-    np.testing.assert_allclose(_grad_cam_weights(None, g), g.mean(axis=(1, 2)))
+    np.testing.assert_allclose(grad_cam_weights(None, g), g.mean(axis=(1, 2)))
 
 
 @pytest.mark.parametrize("wrong, clue", [
@@ -127,6 +119,15 @@ def test_q3_right():
 def test_q3_wrong(answer, clue):
     result = ex06.q3.evaluate({"cam_heads": answer})
     assert result.status == "incorrect" and clue in result.message, result.message
+
+
+@pytest.mark.parametrize("answer, start", [
+    ({"A", "D", "E", "F"}, "D does not allow CAM: it pools with the maximum"),
+    ({"A", "F"}, "E allows CAM too: it is MobileNet's head"),
+    ({"A", "E"}, "F allows CAM too: it is A with a softmax"),
+])
+def test_q3_messages_are_sentences(answer, start):
+    assert message(ex06.q3, cam_heads=answer).startswith(start)
 
 
 def test_q3_placeholder():

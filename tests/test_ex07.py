@@ -9,14 +9,7 @@ import pytest
 from course_utils import explain
 from course_utils.exercises import ex07
 from course_utils.exercises.core import ____
-
-
-def status(question, **namespace):
-    return question.evaluate(namespace).status
-
-
-def message(question, **namespace):
-    return question.evaluate(namespace).message
+from tests.conftest import message, status
 
 
 def check(question, name, answer, clue):
@@ -104,6 +97,11 @@ def test_q3_right():
 ])
 def test_q3_wrong(answer, clue):
     check(ex07.q3, "failing", answer, clue)
+
+
+def test_q3_wrong_pick_reads_as_a_sentence():
+    assert message(ex07.q3, failing={"method A", "method D", "edge detector", "method C"}).startswith(
+        "method C drops below 0.5")
 
 
 def test_q3_placeholder():

@@ -151,7 +151,9 @@ def test_reference_training_writes_a_checkpoint_that_loads(tmp_path, empty_cache
     model, record = checkpoints.train_checkpoint("mnist", epochs=1, directory=tmp_path)
     assert record["test_accuracy"] > 0.9 and record["recipe"]["epochs"] == 1
     assert record["train_images"] == 8000 and "TEST split only" in record["data_source"]
-    loaded, same = checkpoints.load_checkpoint("mnist", tmp_path)
+    capsys.readouterr()
+    loaded, same = checkpoints.load_checkpoint("mnist", tmp_path, verbose=False)
+    assert capsys.readouterr().out == ""
     assert same == record == json.loads((tmp_path / "mnist.json").read_text())
     assert record["file"] == "mnist.weights.h5" and record["check"]["test_images"] == checkpoints.CHECK_IMAGES
     x = np.zeros((1, 28, 28, 1), "float32")

@@ -15,6 +15,11 @@ def test_pet_sample_offline(empty_cache, offline_pack, capsys):
     assert "26 photos with masks" in out and "offline pack" in out and "CC BY-SA 4.0" in out
 
 
+def test_pet_sample_quietly(empty_cache, offline_pack, capsys):
+    assert load_pet_sample(16, verbose=False).images.shape == (26, 16, 16, 3)
+    assert capsys.readouterr().out == ""
+
+
 @pytest.mark.parametrize("size", [0, 8, 2000, 64.0, True, "224"])
 def test_bad_size_is_explained(size):
     with pytest.raises(ValueError, match="size must be an int from 16 to 1024"):

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from course_utils import imagenet
+from course_utils.fetch import asset_info
 from course_utils.photos import list_photos, load_photo, photo_credit
 
 
@@ -14,6 +15,17 @@ def test_load_photo_offline(empty_cache, offline_pack, capsys):
     assert image.shape == (300, 451, 3) and image.dtype == np.uint8
     out = capsys.readouterr().out
     assert "offline pack" in out and "CC0" in out
+
+
+def test_load_photo_verbose_switch(empty_cache, offline_pack, capsys):
+    corrupt = empty_cache / "files" / asset_info("cat")["file"]  # so fetch_file has something to say too
+    corrupt.parent.mkdir(parents=True)
+    corrupt.write_bytes(b"not a photo")
+    quiet = load_photo("cat", verbose=False)
+    assert capsys.readouterr().out == ""
+    loud = load_photo("cat")
+    assert capsys.readouterr().out == f"photo 'cat': 451x300 px, from offline pack. Credit: {photo_credit('cat')}\n"
+    np.testing.assert_array_equal(quiet, loud)
 
 
 @pytest.mark.parametrize("size, shape", [(64, (64, 64, 3)), ((48, 80), (48, 80, 3))])
@@ -52,6 +64,14 @@ def test_imagenet_model_recognises_the_cat(empty_cache, offline_pack):
     top = imagenet.top_classes(model(x, training=False).numpy()[0], top=3)
     assert top[0][0] in range(281, 286), top  # the ImageNet domestic-cat classes
     assert top[0][2] >= top[1][2] >= top[2][2]
+
+
+def test_imagenet_model_verbose_switch(empty_cache, offline_pack, capsys):
+    imagenet.load_imagenet_model(128, logits=True, verbose=False)
+    assert capsys.readouterr().out == ""
+    model = imagenet.load_imagenet_model(128, logits=True)
+    assert capsys.readouterr().out == ("ImageNet MobileNet (alpha 0.25, 128x128, logits out): weights from offline "
+                                       f"pack, {model.count_params():,} parameters.\n")
 
 
 def test_imagenet_bad_arguments():

@@ -1,12 +1,19 @@
-"""The checker engine (introduced in lesson 00): placeholders, results, and the Question base class.
+"""The checker engine (introduced in lesson 00): placeholders, results, question types, and the Question class.
 
 A checker never raises on learner input: an untouched ``____`` reports "not attempted", a wrong
 answer says what is wrong, and anything unexpected (an exception in the learner's function, a
 value of the wrong type) becomes an "incorrect" message that names the problem.
+
+Most questions are declarations: a ``Question`` whose ``checks`` give each variable a type (``Value``,
+``Array``, ``Choices`` or ``Function``) holding the right answer and a catalogue of known ``Mistake``s.
+A question whose mistakes involve several variables at once writes its own ``verify``.
 """
+import copy
+import inspect
 import sys
 import textwrap
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -88,35 +95,156 @@ def as_array(value, name, shape=None):
     return array
 
 
-def as_choices(value, name, options, where, items, example):
-    """A learner's set of picks from ``options`` (one pick may be given alone), matched case-insensitively.
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong answer and what to say about it.
 
-    ``where`` completes "X is not ..." for an unknown pick (e.g. ``"one of the heads"``); ``items`` and
-    ``example`` describe the expected value (e.g. ``"letters"``, ``'{"A", "B"}'``). Returns the picks spelled
-    as in ``options``.
+    ``like`` is the wrong answer itself, compared as the right one is (for a ``Function``: a wrong function of the
+    same arguments). ``when`` instead tests the context ``c`` of the check: ``c.value`` (the learner's value),
+    ``c.got`` (it converted, of any shape), ``c.want``, ``c.name``, and a ``Function``'s arguments by name.
+    ``say`` is the message: a ``str.format`` template of those fields, or a function of ``c``.
     """
-    if isinstance(value, str):
-        value = {value}
-    if not isinstance(value, (set, frozenset, list, tuple)):
-        raise Incorrect(f"`{name}` should be a set of {items} such as {example}; got a {type(value).__name__}.")
-    lookup = {option.lower(): option for option in options}
-    chosen = {str(pick).strip() for pick in value}
-    unknown = sorted(pick for pick in chosen if pick.lower() not in lookup)
-    if unknown:
-        raise Incorrect(f"{', '.join(unknown)} is not {where}; choose from {', '.join(map(repr, options))}.")
-    return {lookup[pick.lower()] for pick in chosen}
+
+    say: object
+    like: object = None
+    when: object = None
+
+
+def _close(got, want, tolerance):
+    """True if ``got`` is ``want``: the same string, or numbers of the same shape within ``tolerance``."""
+    if isinstance(got, str) or isinstance(want, str):
+        return got == want
+    got, want = np.asarray(got, "float64"), np.asarray(want, "float64")
+    return got.shape == want.shape and bool(np.allclose(got, want, rtol=0, atol=tolerance))
+
+
+def _as_answer(value, name, want, shape):
+    """A learner's value in the form of ``want``: a string, a bool, or numbers (a float, or an array of ``shape``)."""
+    if isinstance(want, str):
+        if not isinstance(value, str):
+            raise Incorrect(f"`{name}` should be a string; got a {type(value).__name__}.")
+        return value
+    if isinstance(want, (bool, np.bool_)):
+        if isinstance(value, (bool, np.bool_)) or (np.ndim(value) == 0 and value in (0, 1)):
+            return bool(value)
+        raise Incorrect(f"`{name}` should be True or False; got {value!r}.")
+    array = as_array(value, name, shape)
+    return array[()] if array.ndim == 0 else array
+
+
+class Value:
+    """One number (right within ``tolerance``), bool or string: ``expected``.
+
+    When the answer is wrong, the first of ``mistakes`` that matches says why; if none does, ``otherwise`` is said
+    (like a ``Mistake``'s ``say``: a template or a function of the context).
+    """
+
+    def __init__(self, expected, mistakes=(), otherwise="{value!r} is not the right value for `{name}`.",
+                 tolerance=1e-6):
+        self.expected, self.mistakes, self.otherwise, self.tolerance = expected, mistakes, otherwise, tolerance
+
+    def __call__(self, value, name):
+        """Raise ``Incorrect``, saying why, unless the learner's ``value`` of variable ``name`` is right."""
+        self._judge(value, name, self.expected, lambda wrong: wrong)
+
+    def _convert(self, value, name, want):
+        return _as_answer(value, name, want, shape=np.shape(want))
+
+    def _judge(self, value, name, want, resolve, **arguments):
+        """Compare ``value`` with ``want``; ``resolve`` turns a mistake's ``like`` into the wrong answer."""
+        got = self._convert(value, name, want)
+        if _close(got, want, self.tolerance):
+            return
+        c = SimpleNamespace(name=name, value=value, got=got, want=want, **arguments)
+        say = next((m.say for m in self.mistakes if self._matches(m, c, resolve)), None)
+        if say is None:
+            if np.shape(got) != np.shape(want):
+                raise Incorrect(f"`{name}` should have shape {np.shape(want)}, but yours has shape {np.shape(got)}.")
+            say = self.otherwise
+        raise Incorrect(say(c) if callable(say) else say.format_map(vars(c)))
+
+    def _matches(self, mistake, c, resolve):
+        with np.errstate(all="ignore"):  # a wrong formula may divide by zero where the right one does not
+            return mistake.when(c) if mistake.when else _close(c.got, resolve(mistake.like), self.tolerance)
+
+
+class Array(Value):
+    """Numbers of the shape of ``expected``, right within ``tolerance``. The shape is checked after the mistakes,
+    so a mistake can be recognised by its shape (say, a channel axis left in)."""
+
+    def _convert(self, value, name, want):
+        return _as_answer(value, name, want, shape=None)
+
+
+class Function(Array):
+    """A function that returns what ``reference`` returns for each of ``cases`` (tuples of arguments).
+
+    The learner's function gets copies of the arguments. A ``Mistake``'s ``like`` is a wrong function of the same
+    arguments, and its context holds the arguments under the names of ``reference``'s parameters.
+    """
+
+    def __init__(self, reference, cases, mistakes=(), otherwise="`{name}` returns {value!r}, not {want!r}.",
+                 tolerance=1e-6):
+        super().__init__(reference, mistakes, otherwise, tolerance)
+        self.cases = cases
+        self.parameters = tuple(inspect.signature(reference).parameters)
+
+    def __call__(self, function, name):
+        call = f"{name}({', '.join(self.parameters)})"
+        for arguments in self.cases:
+            value = call_learner(function, *copy.deepcopy(arguments))
+            self._judge(value, call, self.expected(*arguments), lambda wrong: wrong(*arguments),
+                        **dict(zip(self.parameters, arguments)))
+
+
+class Choices:
+    """A set of picks from the options of ``about``, matched case-insensitively (a string may hold one pick, or
+    several separated by commas).
+
+    ``about`` gives each option a full sentence saying why it is right or wrong: a wrong pick is answered with its
+    sentence, a missed one with ``missed`` followed by its sentence. ``items`` and ``where`` name the options in
+    messages about the form of the answer (e.g. ``"letters"``, ``"one of the heads"``).
+    """
+
+    def __init__(self, expected, about, items, where, missed=""):
+        self.expected, self.about, self.items, self.where, self.missed = set(expected), about, items, where, missed
+
+    def __call__(self, value, name):
+        """Raise ``Incorrect``, saying why, unless the learner's picks are exactly ``expected``."""
+        options = list(self.about)
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, (set, frozenset, list, tuple)):
+            example = "{" + ", ".join(f'"{option}"' for option in options[:2]) + "}"
+            raise Incorrect(f"`{name}` should be a set of {self.items} such as {example}; "
+                            f"got a {type(value).__name__}.")
+        lookup = {option.lower(): option for option in options}
+        picks = {str(pick).strip() for pick in value} - {""}
+        unknown = sorted(pick for pick in picks if pick.lower() not in lookup)
+        if unknown:
+            raise Incorrect(f"{', '.join(unknown)} is not {self.where}; choose from {', '.join(map(repr, options))}.")
+        chosen = {lookup[pick.lower()] for pick in picks}
+        wrong, missed = sorted(chosen - self.expected), sorted(self.expected - chosen)
+        if wrong:
+            raise Incorrect(" ".join(self.about[option] for option in wrong))
+        if missed:
+            raise Incorrect(self.missed + " ".join(self.about[option] for option in missed))
 
 
 class Question:
-    """One auto-checked question. Subclasses set the class attributes and write ``verify``.
+    """One auto-checked question. Subclasses set the class attributes, and write ``verify`` only when ``checks``
+    cannot say what is wrong (a mistake that involves several variables at once).
 
     Attributes:
-        variables: names the learner must define, passed to ``verify`` as keyword arguments.
+        checks: each variable's check (a ``Value``, ``Array``, ``Choices`` or ``Function``), run in order.
+        variables: names the learner must define, passed to ``verify`` as keyword arguments (default: those of
+            ``checks``).
         hints: progressively more revealing hints.
         answer: the solution code shown by ``solution()``.
         praise: extra text shown with "Correct".
     """
 
+    checks = {}
     variables = ()
     hints = ()
     answer = ""
@@ -124,10 +252,18 @@ class Question:
 
     def __init__(self, name):
         self.name = name
+        self.variables = self.variables or tuple(self.checks)
         self._hints_shown = 0
 
-    def verify(self, **values):  # pragma: no cover - every question overrides it
-        raise NotImplementedError
+    def setup(self):
+        """The notebook's earlier variables that ``answer`` uses, by name (most answers use none): a test runs the
+        answer with them and checks that it passes."""
+        return {}
+
+    def verify(self, **values):
+        """Raise ``Incorrect`` or ``NotAttempted`` unless the learner's values are right."""
+        for variable, check in self.checks.items():
+            check(values[variable], variable)
 
     def evaluate(self, namespace):
         """Check the learner's variables in ``namespace`` and return a ``Result``; never raises."""

@@ -1,7 +1,7 @@
 """Lesson 01 exercises: convolution by hand, output sizes, designing a kernel, counting parameters."""
 import numpy as np
 
-from .core import Incorrect, Question, ____, as_array, call_learner
+from .core import Function, Incorrect, Mistake, Question, Value, ____, as_array
 
 __all__ = ["q1", "q2", "q3", "q4", "____"]
 
@@ -15,8 +15,23 @@ def _reference_conv2d(image, kernel):
     return out
 
 
+def _conv_cases():
+    """Random images and kernels: some not square, one kernel as large as its image."""
+    rng = np.random.default_rng(1)
+    shapes = [((6, 7), (3, 3)), ((9, 5), (2, 3)), ((5, 5), (5, 5))]
+    return [(rng.normal(size=shape), rng.normal(size=kshape)) for shape, kshape in shapes]
+
+
 class Conv2dValid(Question):
-    variables = ("conv2d",)
+    checks = {"conv2d": Function(_reference_conv2d, _conv_cases(), mistakes=(
+        Mistake(when=lambda c: c.got.shape != c.want.shape,
+                say="for a {image.shape} image and a {kernel.shape} kernel the output should have shape {want.shape} "
+                    "(no padding, stride 1), but yours has {got.shape}."),
+        Mistake(like=lambda image, kernel: _reference_conv2d(image, kernel[::-1, ::-1]),
+                say="your output equals the result with the kernel flipped. That is the textbook 'true' convolution; "
+                    "Keras' Conv2D (and this lesson) slide the kernel unflipped."),
+    ), otherwise=lambda c: f"for a {c.image.shape} image and a {c.kernel.shape} kernel your values differ from the "
+                           f"reference (largest difference {np.max(np.abs(c.got - c.want)):.3g}).")}
     hints = (
         "The output has shape (H - kh + 1, W - kw + 1). Make an array of zeros of that shape first.",
         "Loop over every output position (i, j); the input patch is image[i:i+kh, j:j+kw].",
@@ -33,28 +48,37 @@ class Conv2dValid(Question):
     """
     praise = "your conv2d matches the reference on random images and kernels, including non-square ones."
 
-    def verify(self, conv2d):
-        rng = np.random.default_rng(1)
-        for shape, kshape in [((6, 7), (3, 3)), ((9, 5), (2, 3)), ((5, 5), (5, 5))]:
-            image, kernel = rng.normal(size=shape), rng.normal(size=kshape)
-            expected = _reference_conv2d(image, kernel)
-            got = as_array(call_learner(conv2d, image.copy(), kernel.copy()), "conv2d(image, kernel)")
-            if got.shape != expected.shape:
-                raise Incorrect(f"for a {shape} image and a {kshape} kernel the output should have shape "
-                                f"{expected.shape} (no padding, stride 1), but yours has {got.shape}.")
-            if not np.allclose(got, expected, atol=1e-6):
-                if np.allclose(got, _reference_conv2d(image, kernel[::-1, ::-1]), atol=1e-6):
-                    raise Incorrect("your output equals the result with the kernel flipped. That is the textbook "
-                                    "'true' convolution; Keras' Conv2D (and this lesson) slide the kernel unflipped.")
-                raise Incorrect(f"for a {shape} image and a {kshape} kernel your values differ from the reference "
-                                f"(largest difference {np.max(np.abs(got - expected)):.3g}).")
+
+def _output_size(n, k, stride, padding):
+    """What Keras' Conv2D gives: the kernel fits (n - k) // stride + 1 times, or, padded ("same"), ceil(n / stride)."""
+    return (n - k) // stride + 1 if padding == "valid" else -(-n // stride)
+
+
+def _padded_by_half_kernel(n, k, stride, padding):
+    """A common wrong "same": (k - 1) // 2 pixels of padding on each side, which is too few for even kernels."""
+    pad = (k - 1) // 2 if padding == "same" else 0
+    return (n + 2 * pad - k) // stride + 1
+
+
+_SIZES = "for n={n}, k={k}, stride={stride}, padding='{padding}' Keras gives {want}, yours gives {value!r}."
 
 
 class OutputSize(Question):
-    variables = ("conv_output_size",)
+    checks = {"conv_output_size": Function(
+        _output_size,
+        [(n, k, stride, padding) for n in (5, 7, 28, 32, 33) for k in (1, 2, 3, 4, 5) for stride in (1, 2, 3)
+         for padding in ("valid", "same")],
+        mistakes=(
+            Mistake(like=_padded_by_half_kernel,
+                    say=_SIZES + " Padding (k - 1) // 2 pixels on each side keeps the size only for odd kernels: "
+                                 "an even kernel needs k - 1 pixels in all, so Keras puts the extra one at the bottom "
+                                 "and right, and the output is ceil(n / stride) for every kernel."),
+            Mistake(when=lambda c: c.padding == "same",
+                    say=_SIZES + " With 'same', only the stride shrinks the output."),
+        ), otherwise=_SIZES)}
     hints = (
         "With padding='valid' the kernel must fit entirely inside the input.",
-        "valid: (n - k) // stride + 1. same: Keras pads so that the output is ceil(n / stride).",
+        "valid: (n - k) // stride + 1. same: Keras pads so that the output is ceil(n / stride), even for even kernels.",
     )
     answer = """
         def conv_output_size(n, k, stride, padding):
@@ -63,19 +87,6 @@ class OutputSize(Question):
             return -(-n // stride)  # ceil(n / stride)
     """
     praise = "your formula agrees with Keras for every size, kernel, stride and padding tried."
-
-    def verify(self, conv_output_size):
-        for n in (5, 7, 28, 32, 33):
-            for k in (1, 3, 5):
-                for stride in (1, 2, 3):
-                    for padding in ("valid", "same"):
-                        expected = (n - k) // stride + 1 if padding == "valid" else -(-n // stride)
-                        got = call_learner(conv_output_size, n, k, stride, padding)
-                        if got != expected:
-                            raise Incorrect(
-                                f"for n={n}, k={k}, stride={stride}, padding='{padding}' Keras gives {expected}, "
-                                f"yours gives {got!r}." + (" With 'same', only the stride shrinks the output."
-                                                          if padding == "same" else ""))
 
 
 class VerticalEdgeKernel(Question):
@@ -112,24 +123,18 @@ class VerticalEdgeKernel(Question):
 
 
 class ParameterCount(Question):
-    variables = ("n_params",)
+    checks = {"n_params": Value(448, mistakes=(
+        Mistake(like=432, say="432 counts the weights only; each filter also has a bias."),
+        Mistake(like=160, say="160 treats the input as 1 channel; an RGB image has 3, and every filter spans all of "
+                              "them."),
+    ), otherwise="{got:g} is not right; count weights per filter (height x width x input channels), times the number "
+                 "of filters, plus one bias per filter.")}
     hints = (
         "Each of the 16 filters spans the full 3x3 window across all 3 input channels.",
         "Weights: 3 * 3 * 3 * 16. Don't forget one bias per filter.",
     )
     answer = "n_params = 3 * 3 * 3 * 16 + 16  # = 448"
     praise = "448 = 3x3x3 weights per filter x 16 filters + 16 biases (model.summary() agrees)."
-
-    def verify(self, n_params):
-        value = as_array(n_params, "n_params", shape=())
-        if value == 432:
-            raise Incorrect("432 counts the weights only; each filter also has a bias.")
-        if value == 160:
-            raise Incorrect("160 treats the input as 1 channel; an RGB image has 3, and every filter spans "
-                            "all of them.")
-        if value != 448:
-            raise Incorrect(f"{value:g} is not right; count weights per filter (height x width x input channels), "
-                            "times the number of filters, plus one bias per filter.")
 
 
 q1 = Conv2dValid("q1")

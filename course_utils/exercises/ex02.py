@@ -32,6 +32,15 @@ class FeatureModel(Question):
     praise = "your model returns conv2's feature maps, the same numbers the full model computes inside."
     layer = "conv2"
 
+    def setup(self):
+        """A stand-in for the notebook's digit model: the answer only needs its layer "conv2"."""
+        import keras
+        from keras import layers
+
+        return {"model": keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(8, 3, name="conv1"),
+                                           layers.Conv2D(16, 3, name="conv2"), layers.Flatten(),
+                                           layers.Dense(10, name="logits")])}
+
     def verify(self, model, feature_model):
         import keras
 
@@ -82,6 +91,10 @@ class ThirdMap(Question):
     """
     praise = "maps[0, :, :, 2] is the third map of the first image: indices start at 0."
 
+    def setup(self):
+        """The notebook's `maps` (conv1's maps of 4 digits), as random numbers of the same shape."""
+        return {"maps": np.random.default_rng(0).uniform(0, 1, (4, 26, 26, 8)).astype("float32")}
+
     def verify(self, maps, third_map):
         maps = as_array(maps, "maps")
         if maps.ndim != 4 or maps.shape[-1] < 4:
@@ -109,7 +122,10 @@ class ThirdMap(Question):
 
 
 def _checker_model(scale=1.0):
-    """A tiny random conv net (fixed weights) whose last layer has no ReLU, so gradients never vanish."""
+    """A tiny random conv net (fixed weights) whose last layer has no ReLU, so gradients never vanish.
+
+    Its ``predicted`` turns True when the learner calls its ``predict``, whose NumPy output no tape can follow.
+    """
     import keras
 
     model = keras.Sequential([
@@ -122,6 +138,13 @@ def _checker_model(scale=1.0):
         kernel, bias = layer.get_weights()
         layer.set_weights([s * rng.normal(0, 0.3, kernel.shape).astype("float32"),
                            s * rng.normal(0, 0.1, bias.shape).astype("float32")])
+    predict = model.predict
+
+    def noting_predict(*args, **kwargs):
+        model.predicted = True
+        return predict(*args, **kwargs)
+
+    model.predicted, model.predict = False, noting_predict
     return model
 
 
@@ -160,8 +183,16 @@ class AscentStep(Question):
         steps = {}
         for channel, step_size, scale in ((1, 0.05, 1.0), (1, 0.1, 1.0), (1, 0.05, 10.0), (3, 0.05, 1.0)):
             m = model if scale == 1.0 else _checker_model(scale)
-            new = as_array(call_learner(ascent_step, tf.constant(image), m, channel, step_size),
-                           "ascent_step(image, feature_model, channel, step_size)", shape=image.shape)
+            try:
+                step = call_learner(ascent_step, tf.constant(image), m, channel, step_size)
+            except Incorrect as err:
+                if m.predicted:
+                    raise Incorrect("you called feature_model.predict(...). predict returns a NumPy array, computed "
+                                    "outside the tape, so the tape cannot trace the score back to the image and "
+                                    "tape.gradient gives None. Call the model directly: "
+                                    "feature_model(image, training=False).") from err
+                raise
+            new = as_array(step, "ascent_step(image, feature_model, channel, step_size)", shape=image.shape)
             if not np.all(np.isfinite(new)):
                 raise Incorrect("the returned image contains NaN or inf; guard the division with a small "
                                 "number, e.g. grads / (tf.norm(grads) + 1e-8).")

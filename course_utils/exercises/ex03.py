@@ -1,11 +1,10 @@
 """Lesson 03 exercises: shapes and parameters of the CIFAR-10 CNN, confidence from logits, a confusion
 matrix and its most common mistake, and adapting the CIFAR-10 model to MNIST."""
-import contextlib
-import io
 
 import numpy as np
 
-from .core import Incorrect, NotAttempted, Question, ____, as_array, call_learner, is_placeholder
+from .core import (Function, Incorrect, Mistake, NotAttempted, Question, Value, ____, as_array, call_learner,
+                   is_placeholder)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "____"]
 
@@ -17,6 +16,14 @@ N_HELD_OUT = 1000
 
 class CifarShapes(Question):
     variables = ("last_conv_shape", "dense_params")
+    checks = {"dense_params": Value(4 * 4 * 64 * 64 + 64, mistakes=(
+        Mistake(like=4 * 4 * 64 * 64, say="65,536 counts the weights only; each of the 64 units also has a bias."),
+        Mistake(like=576 * 64 + 64, say="36,928 is MNIST's dense layer (576 inputs). With 32x32 inputs Flatten gives "
+                                        "4*4*64."),
+        Mistake(like=64 * 64 + 64, say="4,160 treats dense's input as 64 values; it gets all 4 * 4 * 64 = 1,024 "
+                                       "values that Flatten lays out."),
+    ), otherwise="{got:g} is not right: dense gets 4 * 4 * 64 inputs and has 64 units; count one weight per input "
+                 "and unit, plus one bias per unit.")}
     hints = (
         "Follow the image through the layers: each 3x3 convolution without padding takes 2 pixels off each side "
         "(n - 3 + 1), and each 2x2 pooling halves the size, rounding down.",
@@ -54,17 +61,7 @@ class CifarShapes(Question):
         if shape != (4, 4, 64):
             raise Incorrect(f"{shape} is not right. Follow 32 pixels through conv (n - 2), pool (n // 2), conv, "
                             "pool, conv.")
-        value = as_array(dense_params, "dense_params", shape=())
-        if value == 4 * 4 * 64 * 64:
-            raise Incorrect("65,536 counts the weights only; each of the 64 units also has a bias.")
-        if value == 576 * 64 + 64:
-            raise Incorrect("36,928 is MNIST's dense layer (576 inputs). With 32x32 inputs Flatten gives 4*4*64.")
-        if value == 64 * 64 + 64:
-            raise Incorrect("4,160 treats dense's input as 64 values; it gets all 4 * 4 * 64 = 1,024 values that "
-                            "Flatten lays out.")
-        if value != 4 * 4 * 64 * 64 + 64:
-            raise Incorrect(f"{value:g} is not right: dense gets 4 * 4 * 64 inputs and has 64 units; count one "
-                            "weight per input and unit, plus one bias per unit.")
+        super().verify(dense_params=dense_params)
 
 
 def _reference_confidence(logits):
@@ -124,8 +121,36 @@ class Confidence(Question):
                                 "predicted class.")
 
 
+def _reference_confusion(y_true, y_pred):
+    matrix = np.zeros((10, 10), dtype=int)
+    np.add.at(matrix, (y_true, y_pred), 1)
+    return matrix
+
+
+def _confusion_case():
+    """300 digits, 70% predicted right, with mistakes that make the matrix clearly non-symmetric."""
+    rng = np.random.default_rng(4)
+    y_true = rng.integers(0, 10, 300)
+    y_pred = np.where(rng.uniform(size=300) < 0.7, y_true, rng.integers(0, 10, 300))
+    y_pred[:5] = (y_true[:5] + 1) % 10
+    y_pred[5:12] = 4
+    y_true[5:12] = 9
+    return y_true, y_pred
+
+
+def _miscounted(c):
+    fewer = (" Repeated (true, predicted) pairs are counted only once by matrix[y_true, y_pred] += 1; use np.add.at."
+             if c.got.sum() < len(c.y_true) else "")
+    return f"your matrix counts {c.got.sum():g} digits, but there are {len(c.y_true)}.{fewer}"
+
+
 class ConfusionMatrix(Question):
-    variables = ("confusion",)
+    checks = {"confusion": Function(_reference_confusion, [_confusion_case()], mistakes=(
+        Mistake(like=lambda y_true, y_pred: _reference_confusion(y_true, y_pred).T,
+                say="your matrix is transposed: rows should be the TRUE digits and columns the predictions."),
+        Mistake(when=lambda c: c.got.shape == c.want.shape and c.got.sum() != len(c.y_true), say=_miscounted),
+    ), otherwise="your counts differ from the expected ones: entry [i, j] should count the digits with true label i "
+                 "predicted as j.")}
     hints = (
         "Start from np.zeros((10, 10), dtype=int) and add 1 at [true, predicted] for every digit.",
         "np.add.at(matrix, (y_true, y_pred), 1) does the loop in one line. (matrix[y_true, y_pred] += 1 does not: "
@@ -138,28 +163,6 @@ class ConfusionMatrix(Question):
             return matrix
     """
     praise = "rows are true digits, columns are predictions, and every digit is counted once."
-
-    def verify(self, confusion):
-        rng = np.random.default_rng(4)
-        y_true = rng.integers(0, 10, 300)
-        y_pred = np.where(rng.uniform(size=300) < 0.7, y_true, rng.integers(0, 10, 300))
-        y_pred[:5] = (y_true[:5] + 1) % 10  # make the matrix clearly non-symmetric
-        y_pred[5:12] = 4
-        y_true[5:12] = 9
-        expected = np.zeros((10, 10), dtype=int)
-        np.add.at(expected, (y_true, y_pred), 1)
-        got = as_array(call_learner(confusion, y_true.copy(), y_pred.copy()), "confusion(y_true, y_pred)",
-                       shape=(10, 10))
-        if np.array_equal(got, expected):
-            return
-        if np.array_equal(got, expected.T):
-            raise Incorrect("your matrix is transposed: rows should be the TRUE digits and columns the predictions.")
-        if got.sum() != len(y_true):
-            fewer = " Repeated (true, predicted) pairs are counted only once by matrix[y_true, y_pred] += 1; " \
-                    "use np.add.at." if got.sum() < len(y_true) else ""
-            raise Incorrect(f"your matrix counts {got.sum():g} digits, but there are {len(y_true)}.{fewer}")
-        raise Incorrect("your counts differ from the expected ones: entry [i, j] should count the digits with true "
-                        "label i predicted as j.")
 
 
 class MostCommonMistake(Question):
@@ -175,6 +178,12 @@ class MostCommonMistake(Question):
         most_common_mistake = tuple(int(i) for i in np.unravel_index(errors.argmax(), errors.shape))
     """
     praise = "the largest entry off the diagonal: (true digit, predicted digit)."
+
+    def setup(self):
+        """A confusion matrix like the notebook's `cm`, whose most common mistake is a 4 read as a 9."""
+        cm = np.diag(np.full(10, 90))
+        cm[4, 9], cm[9, 4], cm[7, 2], cm[3, 5] = 9, 5, 6, 4
+        return {"cm": cm}
 
     def verify(self, cm, most_common_mistake):
         if is_placeholder(cm):
@@ -214,8 +223,7 @@ def _held_out():
     if "data" not in _HELD_OUT:
         from ..datasets import load_dataset
 
-        with contextlib.redirect_stdout(io.StringIO()):
-            mnist = load_dataset("mnist")
+        mnist = load_dataset("mnist", verbose=False)
         _HELD_OUT["data"] = (mnist.x_test[:N_HELD_OUT, :, :, None].astype("float32"), mnist.y_test[:N_HELD_OUT])
     return _HELD_OUT["data"]
 
@@ -256,6 +264,15 @@ class MnistFromCifar(Question):
     """
     praise = "your model takes 28x28x1 digits, returns 10 logits, and clears the accuracy bar on 1,000 held-out " \
              "test digits."
+
+    def setup(self):
+        """The notebook's `mnist` (as many digits as the profile allows), with a fixed seed for the short training."""
+        import keras
+
+        from ..datasets import load_dataset
+
+        keras.utils.set_random_seed(0)
+        return {"mnist": load_dataset("mnist", verbose=False)}
 
     def verify(self, mnist_model):
         import keras

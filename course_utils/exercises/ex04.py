@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from .core import Incorrect, Question, ____, as_array, call_learner
+from .core import Function, Incorrect, Mistake, Question, Value, ____, as_array, call_learner
 
 __all__ = ["q1", "q2", "q3", "q4", "____"]
 
@@ -14,7 +14,30 @@ BN_PARAMS = BASELINE_PARAMS - CONV_CHANNELS + 4 * CONV_CHANNELS
 
 
 class Parameters(Question):
-    variables = ("baseline_params", "bn_params")
+    checks = {
+        "baseline_params": Value(BASELINE_PARAMS, mistakes=(
+            Mistake(like=93_322, say="93,322 is the MNIST network (28x28x1 input). CIFAR photos are 32x32 with 3 "
+                                     "channels."),
+            Mistake(like=93_322 - 320 + 896, say="right first layer, but Flatten now gives 4 * 4 * 64 values, not "
+                                                 "3 * 3 * 64: the dense layer has 4 * 4 * 64 * 64 + 64 parameters."),
+            Mistake(like=65_600, say="65,600 is the dense layer alone; add the three convolutions and the logits "
+                                     "layer."),
+            Mistake(like=BASELINE_PARAMS - (32 + 64 + 64 + 64 + 10),
+                    say="that counts the weights only; every filter and every unit also has a bias."),
+        ), otherwise="{got:,.0f} is not the baseline's total. Count each layer: conv1 sees 3 channels "
+                     "(3 * 3 * 3 * 32 + 32), and Flatten gives 4 * 4 * 64 values to dense."),
+        "bn_params": Value(BN_PARAMS, mistakes=(
+            Mistake(like=BASELINE_PARAMS, say="batch normalisation changes the count: each conv loses its bias and "
+                                              "gains a BatchNormalization layer with numbers of its own."),
+            Mistake(when=lambda c: c.got in (BASELINE_PARAMS + 2 * CONV_CHANNELS, BASELINE_PARAMS + CONV_CHANNELS),
+                    say="gamma and beta are 2 numbers per channel, but the layer also stores a running mean and "
+                        "variance per channel (not trained, but counted by count_params())."),
+            Mistake(like=BASELINE_PARAMS + 4 * CONV_CHANNELS,
+                    say="with batch_norm=True the convolutions have use_bias=False: BN's beta does the bias's job, so "
+                        "160 biases go."),
+        ), otherwise="{got:,.0f} is not right for build_classic_cnn((32, 32, 3), batch_norm=True). Start from the "
+                     "baseline, remove the conv biases, add BN's numbers per channel."),
+    }
     hints = (
         "Count layer by layer: a convolution has 3 * 3 * in_channels * filters weights plus one bias per filter; "
         "a dense layer has inputs * units weights plus one bias per unit. CIFAR photos have 3 channels, and "
@@ -31,34 +54,6 @@ class Parameters(Question):
     praise = f"the baseline has {BASELINE_PARAMS:,} parameters; batch normalisation drops 160 conv biases and adds " \
              f"4 x 160 numbers (gamma, beta, running mean and variance), {BN_PARAMS:,} in all, " \
              f"of which {BN_PARAMS - 2 * CONV_CHANNELS:,} are trained."
-
-    def verify(self, baseline_params, bn_params):
-        base = as_array(baseline_params, "baseline_params", shape=())
-        if base == 93_322:
-            raise Incorrect("93,322 is the MNIST network (28x28x1 input). CIFAR photos are 32x32 with 3 channels.")
-        if base == 93_322 - 320 + 896:
-            raise Incorrect("right first layer, but Flatten now gives 4 * 4 * 64 values, not 3 * 3 * 64: the dense "
-                            "layer has 4 * 4 * 64 * 64 + 64 parameters.")
-        if base == 65_600:
-            raise Incorrect("65,600 is the dense layer alone; add the three convolutions and the logits layer.")
-        if base == BASELINE_PARAMS - (32 + 64 + 64 + 64 + 10):
-            raise Incorrect("that counts the weights only; every filter and every unit also has a bias.")
-        if base != BASELINE_PARAMS:
-            raise Incorrect(f"{base:,.0f} is not the baseline's total. Count each layer: conv1 sees 3 channels "
-                            "(3 * 3 * 3 * 32 + 32), and Flatten gives 4 * 4 * 64 values to dense.")
-        bn = as_array(bn_params, "bn_params", shape=())
-        if bn == BASELINE_PARAMS:
-            raise Incorrect("batch normalisation changes the count: each conv loses its bias and gains a "
-                            "BatchNormalization layer with numbers of its own.")
-        if bn == BASELINE_PARAMS + 2 * CONV_CHANNELS or bn == BASELINE_PARAMS - CONV_CHANNELS + 2 * CONV_CHANNELS:
-            raise Incorrect("gamma and beta are 2 numbers per channel, but the layer also stores a running mean and "
-                            "variance per channel (not trained, but counted by count_params()).")
-        if bn == BASELINE_PARAMS + 4 * CONV_CHANNELS:
-            raise Incorrect("with batch_norm=True the convolutions have use_bias=False: BN's beta does the bias's "
-                            "job, so 160 biases go.")
-        if bn != BN_PARAMS:
-            raise Incorrect(f"{bn:,.0f} is not right for build_classic_cnn((32, 32, 3), batch_norm=True). Start "
-                            "from the baseline, remove the conv biases, add BN's numbers per channel.")
 
 
 def _reference_rate(step, peak, total_steps, warmup_steps):
@@ -151,8 +146,10 @@ class PhotoAugmentation(Question):
         import keras
 
         if isinstance(augment, keras.Sequential):
-            augment = list(augment.layers)
-        if isinstance(augment, keras.layers.Layer) or not isinstance(augment, (list, tuple)):
+            raise Incorrect("`augment` should be a list of layers, not a keras.Sequential: the exercise asks for a "
+                            "list, and the next cell applies its layers one by one. Write [layers.RandomFlip(...), "
+                            "...] without keras.Sequential.")
+        if not isinstance(augment, list):
             raise Incorrect(f"`augment` should be a list of layers, e.g. [layers.RandomFlip(...), ...]; got a "
                             f"{type(augment).__name__}.")
         if not augment:
@@ -194,8 +191,23 @@ class PhotoAugmentation(Question):
                             "layers.RandomTranslation(0.125, 0.125, fill_mode=\"reflect\").")
 
 
+def _per_class_cases():
+    """A small and a 10-class confusion matrix, neither symmetric (so rows and columns differ)."""
+    return [(np.array([[8, 2, 0], [1, 5, 4], [0, 0, 10]]),),
+            (np.diag(np.arange(10, 20)) + np.eye(10, k=1, dtype=int) * 3 + np.eye(10, k=-2, dtype=int) * 7,)]
+
+
 class PerClassAccuracy(Question):
-    variables = ("per_class_accuracy",)
+    checks = {"per_class_accuracy": Function(lambda cm: np.diag(cm) / cm.sum(axis=1), _per_class_cases(), mistakes=(
+        Mistake(like=lambda cm: np.diag(cm) / cm.sum(axis=0),
+                say="you divided by the column sums (everything PREDICTED as each class: that is precision). "
+                    "Accuracy per class divides by the row sums, the images truly in it."),
+        Mistake(like=np.diag, say="those are counts of correct answers; divide each by the number of images in its "
+                                  "row to get a fraction."),
+        Mistake(like=lambda cm: 100 * np.diag(cm) / cm.sum(axis=1),
+                say="those are percentages; return fractions between 0 and 1."),
+    ), otherwise=lambda c: f"for cm = {c.cm.tolist()} the answer is {np.round(c.want, 3).tolist()}, yours is "
+                           f"{np.round(c.got, 3).tolist()}.")}
     hints = (
         "Row i of the confusion matrix holds every test image whose TRUE class is i; the diagonal cell (i, i) "
         "counts the ones predicted right.",
@@ -207,25 +219,6 @@ class PerClassAccuracy(Question):
             return np.diag(cm) / cm.sum(axis=1)
     """
     praise = "the diagonal divided by the row sums: for each true class, the share of its images the model got right."
-
-    def verify(self, per_class_accuracy):
-        cases = [np.array([[8, 2, 0], [1, 5, 4], [0, 0, 10]]),
-                 np.diag(np.arange(10, 20)) + np.eye(10, k=1, dtype=int) * 3 + np.eye(10, k=-2, dtype=int) * 7]
-        for cm in cases:
-            got = as_array(call_learner(per_class_accuracy, cm.copy()), "per_class_accuracy(cm)", shape=(len(cm),))
-            want = np.diag(cm) / cm.sum(axis=1)
-            if np.allclose(got, want, atol=1e-6):
-                continue
-            if np.allclose(got, np.diag(cm) / cm.sum(axis=0), atol=1e-6):
-                raise Incorrect("you divided by the column sums (everything PREDICTED as each class: that is "
-                                "precision). Accuracy per class divides by the row sums, the images truly in it.")
-            if np.allclose(got, np.diag(cm), atol=1e-6):
-                raise Incorrect("those are counts of correct answers; divide each by the number of images in its "
-                                "row to get a fraction.")
-            if np.allclose(got, 100 * want, atol=1e-4):
-                raise Incorrect("those are percentages; return fractions between 0 and 1.")
-            raise Incorrect(f"for cm = {cm.tolist()} the answer is {np.round(want, 3).tolist()}, yours is "
-                            f"{np.round(got, 3).tolist()}.")
 
 
 q1 = Parameters("q1")

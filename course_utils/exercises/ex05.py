@@ -3,7 +3,7 @@ reduction (max |gradient| against the signed sum), Integrated Gradients with its
 SmoothGrad's noise level in the units of the model's input."""
 import numpy as np
 
-from .core import Incorrect, Question, ____, as_array, call_learner
+from .core import Function, Incorrect, Mistake, Question, ____, as_array, call_learner
 
 __all__ = ["____", "channel_gradients", "q1", "q2", "q3", "q4"]
 
@@ -235,8 +235,30 @@ def _reference_ig(model, image, baseline, class_index, steps, rule="trapezoid"):
     return (image - baseline) * average, grads
 
 
+def _completeness_gap(attributions, f_x, f_baseline):
+    return abs(np.sum(attributions) - (f_x - f_baseline)) / abs(f_x - f_baseline)
+
+
+def _gap_setting(c):
+    return f"for attributions summing to {c.attributions.sum():g}, f_x = {c.f_x:g}, f_baseline = {c.f_baseline:g}"
+
+
 class IntegratedGradients(Question):
     variables = ("integrated_gradients", "completeness_gap")
+    checks = {"completeness_gap": Function(_completeness_gap, [
+        (np.array([[4.0, 5.0]]), 10.0, 0.0), (np.array([-2.0, -7.0, 0.5]), 1.0, 11.0),
+        (np.array([3.0, -1.0]), 2.0, 0.0),
+    ], mistakes=(
+        Mistake(like=lambda attributions, f_x, f_baseline: -_completeness_gap(attributions, f_x, f_baseline),
+                say=lambda c: f"{_gap_setting(c)} your gap is {c.got:g}: take the absolute value, so a gap is never "
+                              "negative."),
+        Mistake(like=lambda attributions, f_x, f_baseline: abs(np.sum(attributions) - (f_x - f_baseline)),
+                say=lambda c: f"{_gap_setting(c)} you return the absolute gap {c.got:g}; divide by |f_x - f_baseline| "
+                              "to make it relative (0.05 = 5%)."),
+        Mistake(like=lambda attributions, f_x, f_baseline: _completeness_gap(np.abs(attributions), f_x, f_baseline),
+                say="sum the attributions with their signs: completeness is about sum(attributions), negative ones "
+                    "included."),
+    ), otherwise=lambda c: f"{_gap_setting(c)} the relative gap is {c.want:g}; yours is {c.got:g}.", tolerance=1e-9)}
     hints = (
         ("completeness_gap: the attributions should add up to f_x - f_baseline. Divide the size of the difference "
         "between the two by the size of f_x - f_baseline."),
@@ -263,29 +285,8 @@ class IntegratedGradients(Question):
     praise = "your attributions match the course's trapezoid rule and add up to f(image) - f(baseline): " \
              "completeness holds, and your gap function measures it."
 
-    def _check_gap(self, completeness_gap):
-        cases = [(np.array([[4.0, 5.0]]), 10.0, 0.0, 0.1), (np.array([-2.0, -7.0, 0.5]), 1.0, 11.0, 0.15),
-                 (np.array([3.0, -1.0]), 2.0, 0.0, 0.0)]
-        for attributions, f_x, f_base, want in cases:
-            got = as_array(call_learner(completeness_gap, attributions.copy(), f_x, f_base),
-                           f"completeness_gap(attributions, {f_x}, {f_base})", shape=())
-            if np.isclose(got, want, atol=1e-9):
-                continue
-            total, difference = attributions.sum(), f_x - f_base
-            setting = f"for attributions summing to {total:g}, f_x = {f_x:g}, f_baseline = {f_base:g}"
-            if np.isclose(abs(got), want, atol=1e-9):
-                raise Incorrect(f"{setting} your gap is {float(got):g}: take the absolute value, so a gap is never "
-                                "negative.")
-            if np.isclose(got, abs(total - difference), atol=1e-9):
-                raise Incorrect(f"{setting} you return the absolute gap {float(got):g}; divide by |f_x - f_baseline| "
-                                "to make it relative (0.05 = 5%).")
-            if np.isclose(got, abs(np.abs(attributions).sum() - difference) / abs(difference), atol=1e-9):
-                raise Incorrect("sum the attributions with their signs: completeness is about sum(attributions), "
-                                "negative ones included.")
-            raise Incorrect(f"{setting} the relative gap is {want:g}; yours is {float(got):g}.")
-
     def verify(self, integrated_gradients, completeness_gap):
-        self._check_gap(completeness_gap)
+        super().verify(completeness_gap=completeness_gap)
         model = _model("smooth")
         rng = np.random.default_rng(11)
         image = rng.uniform(0, 1, (4, 4, 2)).astype("float32")

@@ -2,7 +2,7 @@
 CAM, and choosing a Grad-CAM layer by the size of what you want to find."""
 import numpy as np
 
-from .core import Incorrect, NotAttempted, Question, ____, as_array, as_choices, call_learner, is_placeholder
+from .core import Choices, Function, Incorrect, Mistake, NotAttempted, Question, ____, as_array, is_placeholder
 
 __all__ = ["HEADS", "MOBILENET_MAPS", "____", "q1", "q2", "q3", "q4"]
 
@@ -15,8 +15,45 @@ def _cases():
     return small, relu
 
 
+def _cam(maps, weights, class_ids):
+    return np.einsum("nhwc,cn->nhw", maps, weights[:, class_ids])
+
+
+def _changed(change):
+    """A wrong answer: the right maps, changed by ``change``."""
+    return lambda maps, weights, class_ids: change(_cam(maps, weights, class_ids))
+
+
+_SCALED = "you scaled the map. Return the raw weighted sum; scaling is for display."
+_MEAN = "your map is the right one divided by a constant: a weighted SUM over the channels, not a mean."
+
+
 class ClassActivationMap(Question):
-    variables = ("class_activation_map",)
+    checks = {"class_activation_map": Function(_cam, _cases(), mistakes=(
+        Mistake(when=lambda c: c.got.shape in (c.maps.shape[:3] + c.weights.shape[1:],
+                                               c.maps.shape[:1] + c.weights.shape[1:] + c.maps.shape[1:3]),
+                say="you returned a map for every class, shape {got.shape}; return only each image's own class "
+                    "(class_ids[n]), shape {want.shape}."),
+        Mistake(when=lambda c: c.got.shape == c.maps.shape,
+                say="your result still has the channel axis, shape {got.shape}: sum the weighted channels to get one "
+                    "map per image, shape {want.shape}."),
+        Mistake(when=lambda c: c.got.shape != c.want.shape,
+                say="for maps of shape {maps.shape} the result should have shape {want.shape} (one map per image); "
+                    "yours has {got.shape}."),
+        Mistake(like=_changed(lambda cam: np.maximum(cam, 0)),
+                say="you applied a ReLU. Return the plain weighted sum, negative values included: its mean is the "
+                    "class score. (The ReLU comes later, when the map is drawn.)"),
+        Mistake(like=_changed(lambda cam: cam / (cam.shape[1] * cam.shape[2])), say=_MEAN),
+        Mistake(like=lambda maps, weights, class_ids: _cam(maps, weights, class_ids) / maps.shape[3], say=_MEAN),
+        Mistake(like=_changed(lambda cam: (cam - cam.min(axis=(1, 2), keepdims=True))
+                             / np.ptp(cam, axis=(1, 2), keepdims=True)), say=_SCALED),
+        Mistake(like=_changed(lambda cam: cam / np.abs(cam).max(axis=(1, 2), keepdims=True)), say=_SCALED),
+        Mistake(like=lambda maps, weights, class_ids: np.einsum("nhwc,c->nhw", maps, weights[:, class_ids[0]]),
+                say="every image got the weights of class_ids[0]; use each image's own class (weights[:, class_ids] "
+                    "gives one column per image)."),
+    ), otherwise="not the weighted sum of the maps: for image 0 at position (0, 0) the map should be "
+                 "{want[0][0][0]:.4f}, yours is {got[0][0][0]:.4f}. Sum weights[k, class_ids[n]] * maps[n, :, :, k] "
+                 "over the channels k.")}
     hints = (
         ("For image n, the map is a weighted sum of its channels: sum over k of weights[k, class_ids[n]] * "
          "maps[n, :, :, k]. The result has one (h, w) map per image."),
@@ -32,44 +69,35 @@ class ClassActivationMap(Question):
     praise = "one einsum: each image's feature maps weighted by its class's column of the dense weights. Its mean " \
              "over the positions is the class score (without the bias)."
 
-    def verify(self, class_activation_map):
-        for maps, weights, ids in _cases():
-            n, h, w, _ = maps.shape
-            got = as_array(call_learner(class_activation_map, maps.copy(), weights.copy(), ids.copy()),
-                           "class_activation_map(maps, weights, class_ids)")
-            want = np.einsum("nhwc,cn->nhw", maps, weights[:, ids])
-            if got.shape != want.shape:
-                if got.shape == (n, h, w, weights.shape[1]) or got.shape == (n, weights.shape[1], h, w):
-                    raise Incorrect(f"you returned a map for every class, shape {got.shape}; return only each image's "
-                                    f"own class (class_ids[n]), shape {want.shape}.")
-                if got.shape == (n, h, w, maps.shape[3]):
-                    raise Incorrect(f"your result still has the channel axis, shape {got.shape}: sum the weighted "
-                                    f"channels to get one map per image, shape {want.shape}.")
-                raise Incorrect(f"for maps of shape {maps.shape} the result should have shape {want.shape} (one map "
-                                f"per image); yours has {got.shape}.")
-            if np.allclose(got, want, atol=1e-6):
-                continue
-            if np.allclose(got, np.maximum(want, 0), atol=1e-6):
-                raise Incorrect("you applied a ReLU. Return the plain weighted sum, negative values included: its "
-                                "mean is the class score. (The ReLU comes later, when the map is drawn.)")
-            if np.allclose(got, want / (h * w), atol=1e-6) or np.allclose(got, want / maps.shape[3], atol=1e-6):
-                raise Incorrect("your map is the right one divided by a constant: a weighted SUM over the channels, "
-                                "not a mean.")
-            span = want.max(axis=(1, 2), keepdims=True) - want.min(axis=(1, 2), keepdims=True)
-            if np.allclose(got, (want - want.min(axis=(1, 2), keepdims=True)) / span, atol=1e-6) or \
-                    np.allclose(got, want / np.abs(want).max(axis=(1, 2), keepdims=True), atol=1e-6):
-                raise Incorrect("you scaled the map. Return the raw weighted sum; scaling is for display.")
-            same_class = np.einsum("nhwc,c->nhw", maps, weights[:, ids[0]])
-            if np.allclose(got, same_class, atol=1e-6):
-                raise Incorrect("every image got the weights of class_ids[0]; use each image's own class "
-                                "(weights[:, class_ids] gives one column per image).")
-            raise Incorrect(f"not the weighted sum of the maps: for image 0 at position (0, 0) the map should be "
-                            f"{want[0, 0, 0]:.4f}, yours is {got[0, 0, 0]:.4f}. Sum weights[k, class_ids[n]] * "
-                            f"maps[n, :, :, k] over the channels k.")
+
+_SIGN = "keep the sign: a negative weight means the channel speaks against the class."
+_RELU = "no ReLU on the weights: Grad-CAM averages the raw gradients and applies its ReLU to the final weighted map."
 
 
 class GradCamWeights(Question):
-    variables = ("grad_cam_weights",)
+    checks = {"grad_cam_weights": Function(lambda grads: grads.mean(axis=(1, 2)), [
+        (np.random.default_rng(7).normal(size=(2, 4, 6, 5)),),
+    ], mistakes=(
+        Mistake(when=lambda c: c.got.shape == (2, 4, 6),
+                say="you averaged over the channels; average over the positions (axes 1 and 2) and keep one weight "
+                    "per channel, shape (N, c)."),
+        Mistake(when=lambda c: c.got.shape == (5,),
+                say="you averaged over the images too; each image has its own weights, shape (N, c)."),
+        Mistake(when=lambda c: c.got.shape in ((2, 6, 5), (2, 4, 5)),
+                say="you averaged over one position axis only; average over both h and w (axis=(1, 2))."),
+        Mistake(when=lambda c: c.got.shape != c.want.shape,
+                say="for gradients of shape (N, h, w, c) = {grads.shape} the weights should have shape {want.shape}; "
+                    "yours have {got.shape}."),
+        Mistake(like=lambda grads: grads.sum(axis=(1, 2)),
+                say="that is the sum over the positions; Grad-CAM takes the mean (divide by h * w). The map would look "
+                    "the same after scaling, but the weights are defined as an average."),
+        Mistake(like=lambda grads: np.abs(grads).mean(axis=(1, 2)), say=_SIGN),
+        Mistake(like=lambda grads: np.abs(grads.mean(axis=(1, 2))), say=_SIGN),
+        Mistake(like=lambda grads: np.maximum(grads, 0).mean(axis=(1, 2)), say=_RELU),
+        Mistake(like=lambda grads: np.maximum(grads.mean(axis=(1, 2)), 0), say=_RELU),
+        Mistake(like=lambda grads: grads.max(axis=(1, 2)),
+                say="that is the largest gradient of each channel; Grad-CAM averages them."),
+    ), otherwise="for image 0, channel 0 the weight should be {want[0][0]:.4f}, yours is {got[0][0]:.4f}.")}
     hints = (
         ("Grad-CAM gives each channel one number: how much the class score rises, on average over the map, when "
          "that channel's activations rise."),
@@ -84,36 +112,6 @@ class GradCamWeights(Question):
     praise = "the mean gradient over the positions, one weight per channel (Selvaraju et al. 2017, eq. 1). On a " \
              "GAP + dense head every position has the same gradient, w[k, class] / (h * w), so Grad-CAM is CAM."
 
-    def verify(self, grad_cam_weights):
-        rng = np.random.default_rng(7)
-        grads = rng.normal(size=(2, 4, 6, 5))
-        got = as_array(call_learner(grad_cam_weights, grads.copy()), "grad_cam_weights(grads)")
-        want = grads.mean(axis=(1, 2))
-        if got.shape != want.shape:
-            if got.shape == (2, 4, 6):
-                raise Incorrect("you averaged over the channels; average over the positions (axes 1 and 2) and keep "
-                                "one weight per channel, shape (N, c).")
-            if got.shape == (5,):
-                raise Incorrect("you averaged over the images too; each image has its own weights, shape (N, c).")
-            if got.shape == (2, 6, 5) or got.shape == (2, 4, 5):
-                raise Incorrect("you averaged over one position axis only; average over both h and w (axis=(1, 2)).")
-            raise Incorrect(f"for gradients of shape (N, h, w, c) = {grads.shape} the weights should have shape "
-                            f"{want.shape}; yours have {got.shape}.")
-        if np.allclose(got, want, atol=1e-6):
-            return
-        if np.allclose(got, grads.sum(axis=(1, 2)), atol=1e-6):
-            raise Incorrect("that is the sum over the positions; Grad-CAM takes the mean (divide by h * w). The map "
-                            "would look the same after scaling, but the weights are defined as an average.")
-        if np.allclose(got, np.abs(grads).mean(axis=(1, 2)), atol=1e-6) or np.allclose(got, np.abs(want), atol=1e-6):
-            raise Incorrect("keep the sign: a negative weight means the channel speaks against the class.")
-        if np.allclose(got, np.maximum(grads, 0).mean(axis=(1, 2)), atol=1e-6) or \
-                np.allclose(got, np.maximum(want, 0), atol=1e-6):
-            raise Incorrect("no ReLU on the weights: Grad-CAM averages the raw gradients and applies its ReLU to the "
-                            "final weighted map.")
-        if np.allclose(got, grads.max(axis=(1, 2)), atol=1e-6):
-            raise Incorrect("that is the largest gradient of each channel; Grad-CAM averages them.")
-        raise Incorrect(f"for image 0, channel 0 the weight should be {want[0, 0]:.4f}, yours is {got[0, 0]:.4f}.")
-
 
 HEADS = {
     "A": "last_conv -> GlobalAveragePooling2D -> Dense(10)",
@@ -124,24 +122,23 @@ HEADS = {
     "F": "last_conv -> GlobalAveragePooling2D -> Dense(10, softmax)",
 }
 CAM_HEADS = {"A", "E", "F"}
-WHY_NOT = {
-    "B": "B (Flatten -> Dense) gives every position its own weights, so there is no single weight per channel.",
-    "C": "C has a hidden Dense layer with a ReLU between the pooling and the logits: the score is no longer a "
-         "weighted sum of the averaged maps.",
-    "D": "D pools with the maximum, not the average: the score depends on one position per map, not on the map's "
-         "mean, so weighting the whole map by the dense weights does not give the score.",
-}
-WHY_YES = {
-    "A": "A is exactly the head CAM was made for.",
-    "E": "E is MobileNet's head: Dropout does nothing at test time, a 1x1 Conv2D on a 1x1 map is a Dense layer, and "
-         "Reshape and softmax keep the ranking.",
-    "F": "F is A with a softmax: the softmax does not change which positions raise a class's score (CAM uses the "
-         "scores before it).",
+ABOUT = {
+    "A": "A allows CAM: it is exactly the head CAM was made for.",
+    "B": "B does not allow CAM: Flatten -> Dense gives every position its own weights, so there is no single weight "
+         "per channel.",
+    "C": "C does not allow CAM: it has a hidden Dense layer with a ReLU between the pooling and the logits, so the "
+         "score is no longer a weighted sum of the averaged maps.",
+    "D": "D does not allow CAM: it pools with the maximum, not the average, so the score depends on one position per "
+         "map, not on the map's mean, and weighting the whole map by the dense weights does not give the score.",
+    "E": "E allows CAM too: it is MobileNet's head, where Dropout does nothing at test time, a 1x1 Conv2D on a 1x1 "
+         "map is a Dense layer, and Reshape and softmax keep the ranking.",
+    "F": "F allows CAM too: it is A with a softmax, which does not change which positions raise a class's score (CAM "
+         "uses the scores before it).",
 }
 
 
 class CamHeads(Question):
-    variables = ("cam_heads",)
+    checks = {"cam_heads": Choices(CAM_HEADS, ABOUT, items="letters", where="one of the heads")}
     hints = (
         ("CAM needs the class score to be a weighted sum of the channels' AVERAGES: pooling by the mean, then one "
          "linear layer. Anything that only rescales or passes values through (Dropout at test time, Reshape, a "
@@ -154,17 +151,6 @@ class CamHeads(Question):
     """
     praise = "A, E and F: global AVERAGE pooling straight into one linear layer (Dropout, Reshape and a softmax " \
              "change nothing about where the evidence is). For B, C and D use Grad-CAM."
-
-    def verify(self, cam_heads):
-        if isinstance(cam_heads, str):  # "A, E F" is read as three letters
-            cam_heads = cam_heads.replace(",", " ").split()
-        chosen = as_choices(cam_heads, "cam_heads", list(HEADS), "one of the heads", "letters", '{"A", "B"}')
-        wrong = sorted(chosen - CAM_HEADS)
-        if wrong:
-            raise Incorrect("not " + " ".join(WHY_NOT[w] for w in wrong))
-        missed = sorted(CAM_HEADS - chosen)
-        if missed:
-            raise Incorrect("CAM also works for " + " ".join(WHY_YES[m] for m in missed))
 
 
 MOBILENET_MAPS = {  # layer: (height, width, channels) of its output for a 224x224 input

@@ -2,7 +2,7 @@
 check, and scoring a heatmap against an object mask with the pointing game and IoU."""
 import numpy as np
 
-from .core import Incorrect, Question, ____, as_array, as_choices, call_learner
+from .core import Choices, Function, Mistake, Question, ____
 
 __all__ = ["CASCADE", "____", "q1", "q2", "q3", "q4", "q5"]
 
@@ -22,8 +22,33 @@ def _auc_cases():
     return [(even, falling), (np.linspace(0, 1, 11), noisy), (uneven, np.array([0.8, 0.5, 0.3, 0.2, 0.15, 0.1, 0.1]))]
 
 
+def _rounded(values):
+    return np.round(values, 2).tolist()
+
+
+def _first_width(c):
+    return ("you used the first step's width for every step; the steps are not always equal "
+            f"(fractions {_rounded(c.fractions)}). Use np.diff(fractions).")
+
+
 class DeletionAUC(Question):
-    variables = ("deletion_auc",)
+    checks = {"deletion_auc": Function(_trapezoid, _auc_cases(), mistakes=(
+        Mistake(like=lambda fractions, scores: np.sum(scores[:-1] * np.diff(fractions)),
+                say="that is a left Riemann sum (each step's height is its left point). The trapezoid rule uses the "
+                    "mean of both ends of each step."),
+        Mistake(like=lambda fractions, scores: np.sum(scores[1:] * np.diff(fractions)),
+                say="that is a right Riemann sum (each step's height is its right point). The trapezoid rule uses the "
+                    "mean of both ends of each step."),
+        Mistake(like=lambda fractions, scores: np.mean(scores),
+                say="the plain mean of the scores gives the first and last points as much weight as the others, and "
+                    "ignores uneven steps. Use widths and mean heights."),
+        Mistake(like=lambda fractions, scores: np.sum((scores[1:] + scores[:-1]) / 2),
+                say="you summed the mean heights but forgot to multiply each by its width (np.diff(fractions))."),
+        Mistake(like=lambda fractions, scores: np.sum(scores) * (fractions[1] - fractions[0]), say=_first_width),
+        Mistake(like=lambda fractions, scores: np.sum((scores[1:] + scores[:-1]) / 2) * (fractions[1] - fractions[0]),
+                say=_first_width),
+    ), otherwise=lambda c: f"for fractions {_rounded(c.fractions)} and scores {_rounded(c.scores)} the area is "
+                           f"{c.want:.4f}; yours is {c.got:.4f}.")}
     hints = (
         ("The trapezoid rule: between two neighbouring points the area is the width (the difference of the "
          "fractions) times the mean of the two heights (the scores)."),
@@ -37,33 +62,6 @@ class DeletionAUC(Question):
     """
     praise = "width times mean height, summed over the steps: the trapezoid rule, as np.trapezoid and " \
              "course_utils.explain.area_under_curve compute it."
-
-    def verify(self, deletion_auc):
-        for fractions, scores in _auc_cases():
-            value = call_learner(deletion_auc, fractions.copy(), scores.copy())
-            got = float(as_array(value, "deletion_auc(fractions, scores)", shape=()))
-            want = _trapezoid(fractions, scores)
-            if abs(got - want) < 1e-6:
-                continue
-            widths = np.diff(fractions)
-            if abs(got - float((scores[:-1] * widths).sum())) < 1e-6:
-                raise Incorrect("that is a left Riemann sum (each step's height is its left point). The trapezoid "
-                                "rule uses the mean of both ends of each step.")
-            if abs(got - float((scores[1:] * widths).sum())) < 1e-6:
-                raise Incorrect("that is a right Riemann sum (each step's height is its right point). The trapezoid "
-                                "rule uses the mean of both ends of each step.")
-            if abs(got - float(scores.mean())) < 1e-6:
-                raise Incorrect("the plain mean of the scores gives the first and last points as much weight as the "
-                                "others, and ignores uneven steps. Use widths and mean heights.")
-            if abs(got - float(((scores[1:] + scores[:-1]) / 2).sum())) < 1e-6:
-                raise Incorrect("you summed the mean heights but forgot to multiply each by its width "
-                                "(np.diff(fractions)).")
-            if abs(got - float(scores.sum() * widths[0])) < 1e-6 or \
-                    abs(got - float(((scores[1:] + scores[:-1]) / 2).sum() * widths[0])) < 1e-6:
-                raise Incorrect("you used the first step's width for every step; the steps are not always equal "
-                                f"(fractions {np.round(fractions, 2).tolist()}). Use np.diff(fractions).")
-            raise Incorrect(f"for fractions {np.round(fractions, 2).tolist()} and scores "
-                            f"{np.round(scores, 2).tolist()} the area is {want:.4f}; yours is {got:.4f}.")
 
 
 def _rank_cases():
@@ -79,8 +77,26 @@ def _spearman(a, b):
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
+_DIRECTION = ("the sign or direction is off: identical rankings must give +1. For this pair the answer is "
+              "{want:.4f}, yours is {got:.4f}.")
+
+
 class Spearman(Question):
-    variables = ("spearman",)
+    checks = {"spearman": Function(_spearman, _rank_cases(), mistakes=(
+        Mistake(when=lambda c: c.got.shape == (2, 2),
+                say="you returned the whole 2x2 matrix of np.corrcoef; the correlation is its [0, 1] entry."),
+        Mistake(when=lambda c: c.got.shape != (),
+                say="spearman(a, b) should return one number; yours has shape {got.shape}. Flatten the maps "
+                    "(np.ravel) before ranking them."),
+        Mistake(like=lambda a, b: np.corrcoef(np.ravel(a), np.ravel(b))[0, 1],
+                say="that is Pearson's correlation of the raw values. Rank the pixels first: Spearman is Pearson's "
+                    "correlation of the ranks, so squaring a map must not change it."),
+        Mistake(like=lambda a, b: np.corrcoef(np.argsort(np.ravel(a)), np.argsort(np.ravel(b)))[0, 1],
+                say="np.argsort gives the order of the pixels, not their ranks. Apply it twice: "
+                    "np.argsort(np.argsort(values))."),
+        Mistake(like=lambda a, b: 1 - _spearman(a, b), say=_DIRECTION),
+        Mistake(like=lambda a, b: -_spearman(a, b), say=_DIRECTION),
+    ), otherwise="for this pair of maps the rank correlation is {want:.4f}; yours is {got:.4f}.")}
     hints = (
         ("Two steps: turn each map into ranks (0 for its smallest pixel, 1 for the next, ...), then take the "
          "ordinary correlation of the two rank arrays."),
@@ -96,31 +112,6 @@ class Spearman(Question):
     """
     praise = "ranks, then Pearson's correlation of the ranks. Any increasing transformation of a map (squaring " \
              "it, scaling it to [0, 1]) leaves its ranks, and so this correlation, unchanged."
-
-    def verify(self, spearman):
-        for a, b in _rank_cases():
-            value = call_learner(spearman, a.copy(), b.copy())
-            got = as_array(value, "spearman(a, b)")
-            if got.shape == (2, 2):
-                raise Incorrect("you returned the whole 2x2 matrix of np.corrcoef; the correlation is its [0, 1] "
-                                "entry.")
-            if got.shape != ():
-                raise Incorrect(f"spearman(a, b) should return one number; yours has shape {got.shape}. Flatten the "
-                                "maps (np.ravel) before ranking them.")
-            got, want = float(got), _spearman(a, b)
-            if abs(got - want) < 1e-6:
-                continue
-            if abs(got - float(np.corrcoef(np.ravel(a), np.ravel(b))[0, 1])) < 1e-6:
-                raise Incorrect("that is Pearson's correlation of the raw values. Rank the pixels first: Spearman "
-                                "is Pearson's correlation of the ranks, so squaring a map must not change it.")
-            order = float(np.corrcoef(np.argsort(np.ravel(a)), np.argsort(np.ravel(b)))[0, 1])
-            if abs(got - order) < 1e-6:
-                raise Incorrect("np.argsort gives the order of the pixels, not their ranks. Apply it twice: "
-                                "np.argsort(np.argsort(values)).")
-            if abs(got - (1 - want)) < 1e-6 or abs(got + want) < 1e-6:
-                raise Incorrect(f"the sign or direction is off: identical rankings must give +1. For this pair the "
-                                f"answer is {want:.4f}, yours is {got:.4f}.")
-            raise Incorrect(f"for this pair of maps the rank correlation is {want:.4f}; yours is {got:.4f}.")
 
 
 CASCADE = {  # Spearman correlation with the trained model's maps after randomising: the head, half, all layers
@@ -145,7 +136,7 @@ ABOUT = {
 
 
 class SanityVerdict(Question):
-    variables = ("failing",)
+    checks = {"failing": Choices(FAILING, ABOUT, items="names", where="in the table", missed="you missed one: ")}
     hints = (
         ("A method fails when its maps stay similar to the trained model's maps after the head (the logits layer) "
          "has been randomised: here, a correlation above 0.5 in the first column."),
@@ -156,15 +147,6 @@ class SanityVerdict(Question):
     """
     praise = "A, D and the edge detector keep their maps (correlation above 0.5) when the classifier is random; B " \
              "and C change. A model-free map such as an edge detector is the extreme case: 1.0 at every depth."
-
-    def verify(self, failing):
-        chosen = as_choices(failing, "failing", list(CASCADE), "in the table", "names", '{"method A"}')
-        wrong = sorted(chosen - FAILING)
-        if wrong:
-            raise Incorrect("not " + " ".join(ABOUT[w] for w in wrong))
-        missed = sorted(FAILING - chosen)
-        if missed:
-            raise Incorrect("you missed one: " + " ".join(ABOUT[m] for m in missed))
 
 
 def _mask_cases():
@@ -183,8 +165,31 @@ def _mask_cases():
     return cases
 
 
+def _peak(heatmap):
+    """(row, column) of the heatmap's hottest pixel."""
+    return tuple(int(i) for i in np.unravel_index(np.argmax(heatmap), heatmap.shape))
+
+
+def _pointing_hit(heatmap, mask):
+    return bool(mask[_peak(heatmap)])
+
+
+def _swapped_hit(c):
+    """True if the answer is the mask looked up at (column, row) of the peak, where that pixel exists."""
+    row, col = _peak(c.heatmap)
+    return col < c.mask.shape[0] and row < c.mask.shape[1] and bool(c.mask[col, row]) == c.got
+
+
 class PointingHit(Question):
-    variables = ("pointing_hit",)
+    checks = {"pointing_hit": Function(_pointing_hit, _mask_cases(), mistakes=(
+        Mistake(when=_swapped_hit,
+                say="row and column look swapped: np.unravel_index returns (row, column), and the mask is indexed "
+                    "mask[row, column]."),
+        Mistake(like=lambda heatmap, mask: bool(heatmap[mask].mean() > heatmap[~mask].mean()),
+                say="the pointing game asks about ONE pixel, the heatmap's maximum, not about the average heat inside "
+                    "and outside the mask."),
+    ), otherwise=lambda c: f"for a {c.heatmap.shape} heatmap whose peak is at {_peak(c.heatmap)} the answer is "
+                           f"{c.want}; yours is {c.got}.")}
     hints = (
         "Find the single hottest pixel of the heatmap, then look that position up in the mask.",
         ("np.argmax(heatmap) is an index into the FLATTENED map; np.unravel_index(np.argmax(heatmap), heatmap.shape) "
@@ -199,29 +204,53 @@ class PointingHit(Question):
     praise = "the hottest pixel, looked up in the mask: one hit or miss per image, as in " \
              "course_utils.explain.pointing_game."
 
-    def verify(self, pointing_hit):
-        for heatmap, mask in _mask_cases():
-            value = call_learner(pointing_hit, heatmap.copy(), mask.copy())
-            if not isinstance(value, (bool, np.bool_)) and not (np.ndim(value) == 0 and value in (0, 1)):
-                raise Incorrect(f"pointing_hit should return True or False; got {value!r}.")
-            got = bool(value)
-            row, col = np.unravel_index(np.argmax(heatmap), heatmap.shape)
-            want = bool(mask[row, col])
-            if got == want:
-                continue
-            swapped = col < mask.shape[0] and row < mask.shape[1] and bool(mask[col, row]) == got
-            if swapped:
-                raise Incorrect("row and column look swapped: np.unravel_index returns (row, column), and the mask is "
-                                "indexed mask[row, column].")
-            if got == bool(heatmap[mask].mean() > heatmap[~mask].mean()):
-                raise Incorrect("the pointing game asks about ONE pixel, the heatmap's maximum, not about the average "
-                                "heat inside and outside the mask.")
-            raise Incorrect(f"for a {heatmap.shape} heatmap whose peak is at {(int(row), int(col))} the answer is "
-                            f"{want}; yours is {got}.")
+
+def _overlap(found, mask):
+    union = (found | mask).sum()
+    return (found & mask).sum() / union if union else 0.0
+
+
+def _iou(heatmap, mask, threshold):
+    return _overlap(heatmap >= threshold, mask)
+
+
+def _wrong_iou(ratio):
+    """A wrong IoU: ``ratio`` of the pixel counts of the overlap, the found region and the mask."""
+    def wrong(heatmap, mask, threshold):
+        found = heatmap >= threshold
+        return ratio((found & mask).sum(), found.sum(), mask.sum())
+    return wrong
+
+
+def _iou_cases():
+    """(heatmap, mask, threshold): the mask cases, one with pixels exactly at the threshold, and one where neither
+    the map nor the mask has any pixel."""
+    cases = [(h, m, t) for (h, m), t in zip(_mask_cases(), (0.5, 0.3, 0.5, 0.55, 0.45))]
+    exact = np.array([[0.5, 0.2, 0.9], [0.1, 0.5, 0.5]])
+    nothing = np.random.default_rng(5).uniform(0, 0.4, (4, 4))
+    return cases + [(exact, np.array([[True, False, True], [False, False, True]]), 0.5),
+                    (nothing, np.zeros((4, 4), bool), 0.5)]
 
 
 class MaskIoU(Question):
-    variables = ("iou",)
+    checks = {"iou": Function(_iou, _iou_cases(), mistakes=(
+        Mistake(when=lambda c: np.isnan(c.got).any(),
+                say="you returned NaN: when neither the map nor the mask has any pixel the union is empty; return 0 in "
+                    "that case."),
+        Mistake(like=_wrong_iou(lambda both, found, mask: both / mask),
+                say="you divided by the mask's size: that is the share of the object found (recall). IoU divides by "
+                    "the union of both regions."),
+        Mistake(like=_wrong_iou(lambda both, found, mask: both / found),
+                say="you divided by the found region's size: that is precision. IoU divides by the union of both "
+                    "regions."),
+        Mistake(like=_wrong_iou(lambda both, found, mask: 2 * both / (found + mask)),
+                say="that is the Dice coefficient, 2|A∩B| / (|A| + |B|). IoU is |A∩B| / |A∪B|."),
+        Mistake(like=_wrong_iou(lambda both, found, mask: both / (found + mask)),
+                say="the union counts the pixels in both regions only once: |A| + |B| - |A∩B|, or "
+                    "(found | mask).sum()."),
+        Mistake(like=lambda heatmap, mask, threshold: _overlap(heatmap > threshold, mask),
+                say="a pixel exactly at the threshold counts as found: use heatmap >= threshold."),
+    ), otherwise="for this heatmap and mask at threshold {threshold} the IoU is {want:.4f}; yours is {got:.4f}.")}
     hints = (
         "First the region the map finds: found = heatmap >= threshold. Then compare it with the mask.",
         "Intersection: pixels in both, (found & mask).sum(). Union: pixels in either, (found | mask).sum().",
@@ -234,41 +263,6 @@ class MaskIoU(Question):
             return (found & mask).sum() / union if union else 0.0
     """
     praise = "intersection over union of the thresholded map and the mask, as course_utils.explain.mask_iou."
-
-    def verify(self, iou):
-        rng = np.random.default_rng(5)
-        cases = [(h, m, t) for (h, m), t in zip(_mask_cases(), (0.5, 0.3, 0.5, 0.55, 0.45))]
-        exact = np.array([[0.5, 0.2, 0.9], [0.1, 0.5, 0.5]])
-        cases.append((exact, np.array([[True, False, True], [False, False, True]]), 0.5))
-        cases.append((rng.uniform(0, 0.4, (4, 4)), np.zeros((4, 4), bool), 0.5))  # nothing found, nothing to find
-        for heatmap, mask, threshold in cases:
-            value = call_learner(iou, heatmap.copy(), mask.copy(), threshold)
-            got = float(as_array(value, "iou(heatmap, mask, threshold)", shape=()))
-            found = heatmap >= threshold
-            inter, union = (found & mask).sum(), (found | mask).sum()
-            want = inter / union if union else 0.0
-            if np.isnan(got):
-                raise Incorrect("you returned NaN: when neither the map nor the mask has any pixel the union is "
-                                "empty; return 0 in that case.")
-            if abs(got - want) < 1e-6:
-                continue
-            if mask.sum() and abs(got - inter / mask.sum()) < 1e-6:
-                raise Incorrect("you divided by the mask's size: that is the share of the object found (recall). "
-                                "IoU divides by the union of both regions.")
-            if found.sum() and abs(got - inter / found.sum()) < 1e-6:
-                raise Incorrect("you divided by the found region's size: that is precision. IoU divides by the "
-                                "union of both regions.")
-            if found.sum() + mask.sum() and abs(got - 2 * inter / (found.sum() + mask.sum())) < 1e-6:
-                raise Incorrect("that is the Dice coefficient, 2|A∩B| / (|A| + |B|). IoU is |A∩B| / |A∪B|.")
-            if found.sum() + mask.sum() and abs(got - inter / (found.sum() + mask.sum())) < 1e-6:
-                raise Incorrect("the union counts the pixels in both regions only once: |A| + |B| - |A∩B|, or "
-                                "(found | mask).sum().")
-            strict = heatmap > threshold
-            s_union = (strict | mask).sum()
-            if s_union and abs(got - (strict & mask).sum() / s_union) < 1e-6:
-                raise Incorrect("a pixel exactly at the threshold counts as found: use heatmap >= threshold.")
-            raise Incorrect(f"for this heatmap and mask at threshold {threshold} the IoU is {want:.4f}; yours is "
-                            f"{got:.4f}.")
 
 
 q1 = DeletionAUC("q1")

@@ -1,6 +1,8 @@
 """What every explainer shares: input checks, class choice, feature-map models, scaling to [0, 1]."""
 import numpy as np
 
+from ..validate import check_positive_int
+
 
 def as_batch(model, images):
     """Return ``images`` as a float32 tensor batch ``(N, H, W, C)`` the model accepts.
@@ -77,8 +79,7 @@ def class_scores(outputs, ids):
 
 def in_batches(fn, n, batch_size):
     """Call ``fn(start, stop)`` over ``range(n)`` in chunks and concatenate the NumPy results."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int; got {batch_size!r}.")
+    check_positive_int("batch_size", batch_size)
     return np.concatenate([np.asarray(fn(i, min(i + batch_size, n))) for i in range(0, n, batch_size)])
 
 

@@ -41,13 +41,13 @@ def cam(model, images, class_index=None, layer=None, batch_size=32):
 
 def grad_cam(model, images, class_index=None, layer=None, batch_size=32):
     """Selvaraju et al. (2017): weight each feature map by the average gradient of the class score."""
-    return _gradient_weighted_maps(model, images, class_index, layer, batch_size, _grad_cam_weights)
+    return _gradient_weighted_maps(model, images, class_index, layer, batch_size, grad_cam_weights)
 
 
 def grad_cam_plus_plus(model, images, class_index=None, layer=None, batch_size=32):
     """Chattopadhay et al. (2018): like Grad-CAM, but each location's positive gradient is weighted,
     so several objects of the same class all light up (the usual closed form from first derivatives)."""
-    return _gradient_weighted_maps(model, images, class_index, layer, batch_size, _grad_cam_pp_weights)
+    return _gradient_weighted_maps(model, images, class_index, layer, batch_size, grad_cam_pp_weights)
 
 
 def maps_and_gradients(model, layer, images, class_ids):
@@ -81,11 +81,13 @@ def _gradient_weighted_maps(model, images, class_index, layer, batch_size, chann
     return scale_to_unit(resize_maps(in_batches(explain, len(ids), batch_size), x.shape[1:3]))
 
 
-def _grad_cam_weights(maps, grads):
+def grad_cam_weights(maps, grads):
+    """Grad-CAM's channel weights: each channel's gradient averaged over the positions (lesson 06)."""
     return grads.mean(axis=(1, 2))
 
 
-def _grad_cam_pp_weights(maps, grads):
+def grad_cam_pp_weights(maps, grads):
+    """Grad-CAM++'s channel weights: positive gradients weighted by the closed-form alphas (lesson 06)."""
     g2, g3 = grads ** 2, grads ** 3
     denominator = 2 * g2 + maps.sum(axis=(1, 2), keepdims=True) * g3
     alpha = np.divide(g2, denominator, out=np.zeros_like(g2), where=denominator != 0)

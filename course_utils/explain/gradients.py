@@ -6,6 +6,7 @@ Work is batched: ``batch_size`` images (or noisy copies, or path points) go thro
 """
 import numpy as np
 
+from ..validate import check, check_positive_int
 from ._core import as_batch, class_indices, class_scores, compiled, forward, in_batches, scale_to_unit
 
 
@@ -42,9 +43,8 @@ def smoothgrad(model, images, class_index=None, samples=25, noise=0.15, seed=0, 
         seed: seed of the noise, so a map can be reproduced.
         batch_size: noisy copies per tape (1 gives the per-sample loop the benchmark compares with).
     """
-    _check_positive_int(samples, "samples")
-    if not 0 <= noise <= 1:
-        raise ValueError(f"noise must be a fraction of the value range in [0, 1]; got {noise!r}.")
+    check_positive_int("samples", samples)
+    check("noise", noise, 0 <= noise <= 1, "a fraction of the value range in [0, 1]")
     x = as_batch(model, images).numpy()
     ids = class_indices(model, x, class_index)
     sigma = noise * (x.max(axis=(1, 2, 3)) - x.min(axis=(1, 2, 3)))
@@ -71,7 +71,7 @@ def integrated_gradients_attributions(model, images, class_index=None, steps=50,
         ``(attributions (N, H, W, C), total (N,), difference (N,))``: ``total`` is the sum of each
         image's attributions and ``difference`` is ``f(image) - f(baseline)``.
     """
-    _check_positive_int(steps, "steps")
+    check_positive_int("steps", steps)
     x = as_batch(model, images).numpy()
     ids = class_indices(model, x, class_index)
     base = np.zeros(1, "float32") if baseline is None else np.asarray(baseline, "float32")
@@ -109,8 +109,3 @@ def integrated_gradients(model, images, class_index=None, steps=50, baseline=Non
             print(f"IG completeness, image {i}: attributions sum to {t:.4g}, "
                   f"f(image) - f(baseline) = {d:.4g} (gap {gap:.1%}, {steps} steps)")
     return scale_to_unit(np.abs(attributions.sum(axis=-1)))
-
-
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive int; got {value!r}.")

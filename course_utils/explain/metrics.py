@@ -6,6 +6,7 @@ makes it rise fast (high insertion AUC). Localisation compares maps with real ob
 """
 import numpy as np
 
+from ..validate import check, check_positive_int, check_same_shape
 from ._core import as_batch, class_indices, class_scores, forward, in_batches
 
 
@@ -54,8 +55,7 @@ def pointing_game(heatmaps, masks, tolerance=0):
 def mask_iou(heatmaps, masks, threshold=0.5):
     """Intersection over union between each heatmap thresholded at ``threshold`` and its mask."""
     heatmaps, masks = _check_maps_and_masks(heatmaps, masks)
-    if not 0 <= threshold <= 1:
-        raise ValueError(f"threshold must be in [0, 1] (heatmaps span [0, 1]); got {threshold!r}.")
+    check("threshold", threshold, 0 <= threshold <= 1, "in [0, 1] (heatmaps span [0, 1])")
     found = heatmaps >= threshold
     union = (found | masks).sum(axis=(1, 2))
     return np.divide((found & masks).sum(axis=(1, 2)), union, out=np.zeros(len(masks)), where=union > 0)
@@ -68,8 +68,7 @@ def _perturbation_curve(model, x, heatmaps, class_index, steps, start, end, soft
     heatmaps = np.asarray(heatmaps, "float32")
     if heatmaps.shape != x.shape[:3]:
         raise ValueError(f"heatmaps must have shape {x.shape[:3]} (one per image, at image size); got {heatmaps.shape}.")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a positive int; got {steps!r}.")
+    check_positive_int("steps", steps)
     ids = class_indices(model, x, class_index)
     fractions = np.linspace(0, 1, steps + 1)
     pixels = x.shape[1] * x.shape[2]
@@ -93,6 +92,5 @@ def _perturbation_curve(model, x, heatmaps, class_index, steps, start, end, soft
 
 def _check_maps_and_masks(heatmaps, masks):
     heatmaps, masks = np.asarray(heatmaps, "float32"), np.asarray(masks).astype(bool)
-    if heatmaps.ndim != 3 or heatmaps.shape != masks.shape:
-        raise ValueError(f"expected heatmaps and masks of the same shape (N, H, W); got {heatmaps.shape} and {masks.shape}.")
+    check_same_shape("heatmaps and masks", heatmaps, masks, "NHW")
     return heatmaps, masks

@@ -5,6 +5,7 @@ Zeiler and Fergus (2014). No gradients: it treats the model as a black box, so i
 """
 import numpy as np
 
+from ..validate import check_int_in_range
 from ._core import as_batch, class_indices, class_scores, forward, in_batches, scale_to_unit
 
 
@@ -24,9 +25,8 @@ def occlusion(model, images, class_index=None, patch=None, stride=None, fill=0.0
     height, width = x.shape[1:3]
     patch = patch or max(1, min(height, width) // 8)
     stride = stride or max(1, patch // 2)
-    for name, value in (("patch", patch), ("stride", stride)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= min(height, width):
-            raise ValueError(f"{name} must be an int from 1 to {min(height, width)}; got {value!r}.")
+    check_int_in_range("patch", patch, 1, min(height, width))
+    check_int_in_range("stride", stride, 1, min(height, width))
     corners = [(r, c) for r in _starts(height, patch, stride) for c in _starts(width, patch, stride)]
     heatmaps = np.zeros(x.shape[:3], "float32")
     counts = np.zeros((height, width), "float32")

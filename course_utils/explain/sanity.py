@@ -6,6 +6,8 @@ measures how similar the maps stay.
 """
 import numpy as np
 
+from ..validate import check_same_shape
+
 
 def randomize_layers(model, cascade=True, seed=0):
     """Yield ``(layer_name, randomized_model)``, re-initialising layers from the output backwards.
@@ -38,8 +40,7 @@ def rank_correlation(maps_a, maps_b):
     average rank. A constant map has no ranking: its correlation is NaN.
     """
     a, b = np.asarray(maps_a, "float64"), np.asarray(maps_b, "float64")
-    if a.shape != b.shape or a.ndim != 3:
-        raise ValueError(f"expected two batches of heatmaps with the same shape (N, H, W); got {a.shape} and {b.shape}.")
+    check_same_shape("maps_a and maps_b", a, b, "NHW")
     out = np.empty(len(a))
     for i, (x, y) in enumerate(zip(a.reshape(len(a), -1), b.reshape(len(b), -1))):
         rx, ry = _average_ranks(x), _average_ranks(y)

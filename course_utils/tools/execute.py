@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from ..settings import PROFILES
+from ..validate import check_choice
 
 KERNEL_ENV = {
     "COURSE_HEADLESS": "1",
@@ -24,8 +25,7 @@ KERNEL_ENV = {
 
 def kernel_environment(profile):
     """Return the environment variables a notebook kernel gets for ``profile``."""
-    if profile not in PROFILES:
-        raise ValueError(f"profile must be one of {', '.join(PROFILES)}; got {profile!r}.")
+    check_choice("profile", profile, PROFILES)
     return {**KERNEL_ENV, "COURSE_PROFILE": profile}
 
 
