@@ -3,7 +3,7 @@
 Each helper's docstring names the lesson that introduces it; lessons teach the idea inline first.
 """
 from .datasets import Dataset, load_dataset
-from .environment import report_environment
+from .environment import quiet_tensorflow_startup, report_environment
 from .fetch import AssetUnavailableError, fetch_file
 from .imagenet import imagenet_class_names, load_imagenet_model, top_classes
 from .photos import list_photos, load_photo, photo_credit
@@ -14,6 +14,6 @@ from .widgets import show_interactive
 __all__ = [
     "AssetUnavailableError", "Dataset", "cap", "current_profile", "fetch_file", "imagenet_class_names",
     "list_photos", "load_dataset", "load_imagenet_model", "load_photo", "photo_credit",
-    "plot_heatmap_overlay", "plot_image_grid", "plot_training_curves", "report_environment",
-    "show_interactive", "top_classes",
+    "plot_heatmap_overlay", "plot_image_grid", "plot_training_curves", "quiet_tensorflow_startup",
+    "report_environment", "show_interactive", "top_classes",
 ]

@@ -1,14 +1,54 @@
-"""The environment report of lesson 00: versions, profile, hardware, Colab, offline assets."""
+"""The environment of lesson 00: TensorFlow started quietly, and a report of versions, profile,
+hardware, Colab and offline assets."""
 import importlib.metadata
 import os
 import platform
+import re
 import sys
+import tempfile
 
 from .fetch import load_registry
 from .settings import cache_dir, current_profile, offline_pack_dir
 
 MINIMUM_VERSIONS = {"tensorflow": (2, 19), "keras": (3, 10)}
 PACKAGES = ("tensorflow", "keras", "numpy", "matplotlib", "opencv-python", "opencv-python-headless", "ipywidgets")
+# What TensorFlow writes to stderr whenever it starts on a machine without a GPU: notices, not problems.
+STARTUP_NOISE = re.compile(r"All log messages before absl::InitializeLog|oneDNN custom operations are on|"
+                           r"Could not find cuda drivers|failed call to cuInit|cpu_feature_guard|"
+                           r"rebuild TensorFlow with the appropriate compiler flags|^To enable the following instructions")
+
+
+def quiet_tensorflow_startup():
+    """Start TensorFlow without its start-up notices; anything else it writes to stderr still shows.
+
+    Every lesson calls it before importing TensorFlow (lesson 00). ``TF_CPP_MIN_LOG_LEVEL=2`` hides
+    TensorFlow's info and warning logs but not its errors; the lines printed before its logging starts
+    (oneDNN, CUDA drivers) and the failed GPU probe of a CPU-only machine are filtered from stderr
+    while TensorFlow loads and looks for devices. Does nothing if TensorFlow is already loaded.
+    """
+    if "tensorflow" in sys.modules:
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)  # C++ writes to file descriptor 2, past Python's sys.stderr
+        try:
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()  # the GPU probe, so that its notice is filtered too
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            log.seek(0)
+            kept = drop_startup_noise(log.read().decode(errors="replace"))
+            if kept:
+                print(kept, file=sys.stderr)
+
+
+def drop_startup_noise(text):
+    """``text`` without TensorFlow's start-up notices (``STARTUP_NOISE``) and blank lines."""
+    return "\n".join(line for line in text.splitlines() if line.strip() and not STARTUP_NOISE.search(line))
 
 
 def report_environment():

@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -65,6 +69,24 @@ def test_environment_report(offline_pack, capsys):
     assert facts["keras backend"] == "tensorflow" and facts["profile"] in ("full", "workshop", "smoke")
     assert facts["assets in offline pack"] == facts["assets registered"]
     assert "tensorflow" in out and "offline pack" in out
+
+
+def test_tensorflow_starts_quietly():
+    """A lesson's set-up cell in a fresh process: TensorFlow loads and runs with nothing on stderr."""
+    script = ("import course_utils as cu\ncu.quiet_tensorflow_startup()\nimport keras, tensorflow as tf\n"
+              "print(float(tf.reduce_sum(tf.ones(3))))")
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}  # as in a learner's kernel
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0 and out.stdout.split()[-1] == "3.0", out.stderr[-2000:]
+    assert out.stderr == "", out.stderr
+
+
+def test_startup_filter_keeps_real_errors():
+    text = ("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+            "I0000 00:00:1.0 1 port.cc:153] oneDNN custom operations are on. You may see ...\n"
+            "E0000 00:00:2.0 1 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error\n\n"
+            "E0000 00:00:3.0 1 some_op.cc:7] could not open file: permission denied\n")
+    assert environment.drop_startup_noise(text) == "E0000 00:00:3.0 1 some_op.cc:7] could not open file: permission denied"
 
 
 def test_version_warnings():
