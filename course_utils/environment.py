@@ -6,6 +6,7 @@ import platform
 import re
 import sys
 import tempfile
+from pathlib import Path
 
 from .fetch import load_registry
 from .settings import cache_dir, current_profile, offline_pack_dir
@@ -72,12 +73,12 @@ def report_environment():
     facts["GPUs"] = [d.name for d in tf.config.list_physical_devices("GPU")]
     facts["on Colab"] = "google.colab" in sys.modules
     pack = offline_pack_dir()
-    facts["offline pack"] = str(pack) if pack else None
+    facts["offline pack"] = shorten_home(pack) if pack else None
     registry = load_registry()
     facts["assets in offline pack"] = (
         sum((pack / info["pack"]).is_file() for info in registry.values() if info.get("pack")) if pack else 0)
     facts["assets registered"] = len(registry)
-    facts["cache"] = str(cache_dir())
+    facts["cache"] = shorten_home(cache_dir())
 
     width = max(map(len, facts))
     for key, value in facts.items():
@@ -85,6 +86,12 @@ def report_environment():
     for warning in version_warnings(facts):
         print("WARNING:", warning)
     return facts
+
+
+def shorten_home(path):
+    """``path`` as text, with the user's home folder written ``~`` (shorter, and no user name in a report)."""
+    path, home = Path(path), Path.home()
+    return f"~/{path.relative_to(home).as_posix()}" if path.is_relative_to(home) and path != home else str(path)
 
 
 def version_warnings(facts):

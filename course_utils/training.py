@@ -28,14 +28,14 @@ def one_cycle_schedule(peak, total_steps, warmup_fraction=0.2):
 
 def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam", learning_rate=1e-3,
                      schedule=False, warmup_fraction=0.2, label_smoothing=0.0, weight_decay=0.0, augment=None,
-                     strategy=None, verbose=2):
+                     strategy=None, validation=None, verbose=2):
     """Build a model inside a ``tf.distribute`` scope, train it on ``data`` and measure it.
 
     Args:
         build_model: a function returning an uncompiled Keras model (raw 0..255 pixels in, 10 logits out).
         data: a ``course_utils.Dataset`` (its training split is used for training, its test split for testing).
         epochs: passes over the training images; a fraction (e.g. ``2.5`` from ``epochs_within``) is
-            split into ``ceil(epochs)`` equal rounds, each followed by a test.
+            split into ``ceil(epochs)`` equal rounds, each followed by a measurement.
         batch_size: images per step, over all replicas.
         optimizer: ``"adam"`` or ``"sgd"`` (SGD with Nesterov momentum 0.9).
         learning_rate: the constant rate, or the peak rate when ``schedule`` is on.
@@ -46,10 +46,13 @@ def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam"
         augment: a function returning Keras preprocessing layers (e.g. ``models.photo_augmentation``);
             they are put in front of the model for training only, and the returned model has none.
         strategy: a ``tf.distribute`` strategy; ``None`` uses ``choose_strategy()``.
+        validation: ``(images, labels)`` to measure instead of the test split, for comparisons that
+            choose between designs (lesson 04): the test photos stay untouched until the choice is made.
 
     Returns:
-        ``(model, result)``: the trained model and a dict with ``test_accuracy``, ``train_accuracy``,
-        ``seconds`` (training time), ``epochs`` and ``history`` (per-round metrics).
+        ``(model, result)``: the trained model and a dict with ``test_accuracy`` (``val_accuracy`` when
+        ``validation`` is given), ``train_accuracy``, ``seconds`` (training time), ``epochs`` and
+        ``history`` (per-round metrics).
     """
     if not isinstance(epochs, (int, float)) or not epochs > 0:
         raise ValueError(f"epochs must be a positive number; got {epochs!r}.")
@@ -58,13 +61,13 @@ def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam"
     steps = max(2, round(epochs * per_epoch))
     model, trainer = _compile(build_model, optimizer, learning_rate, steps if schedule else 0, warmup_fraction,
                               label_smoothing, weight_decay, augment, strategy)
-    train, test = _pipelines(data, batch_size)
+    train, measured = _pipelines(data, batch_size, validation)
     start = time.perf_counter()
     history = trainer.fit(train.repeat(), epochs=rounds, steps_per_epoch=math.ceil(steps / rounds),
-                          validation_data=test, shuffle=False, verbose=verbose)
+                          validation_data=measured, shuffle=False, verbose=verbose)
     seconds = time.perf_counter() - start
     return model, {
-        "test_accuracy": float(history.history["val_accuracy"][-1]),
+        "val_accuracy" if validation else "test_accuracy": float(history.history["val_accuracy"][-1]),
         "train_accuracy": float(history.history["accuracy"][-1]),
         "seconds": seconds,
         "epochs": round(rounds * math.ceil(steps / rounds) / per_epoch, 2),
@@ -141,13 +144,14 @@ def _compile(build_model, optimizer="adam", learning_rate=1e-3, schedule_steps=0
     return model, trainer
 
 
-def _pipelines(data, batch_size):
-    """Shuffled training batches (one epoch) and test batches, as ``tf.data`` pipelines."""
+def _pipelines(data, batch_size, validation=None):
+    """Shuffled training batches (one epoch) and test (or ``validation``) batches, as ``tf.data`` pipelines."""
     import keras
     import tensorflow as tf
 
-    x_train, x_test = _as_images(data.x_train), _as_images(data.x_test)
-    y_train, y_test = (keras.utils.to_categorical(y, 10) for y in (data.y_train, data.y_test))
+    x, y = validation if validation is not None else (data.x_test, data.y_test)
+    x_train, x_test = _as_images(data.x_train), _as_images(x)
+    y_train, y_test = (keras.utils.to_categorical(labels, 10) for labels in (data.y_train, y))
     train = (tf.data.Dataset.from_tensor_slices((x_train, y_train)).shuffle(len(x_train), seed=0)
              .batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE))
     return train, tf.data.Dataset.from_tensor_slices((x_test, y_test)).batch(1000)

@@ -91,6 +91,14 @@ def test_train_classifier_learns_and_returns_the_plain_model():
     assert model.name == "classic_cnn" and not any("random" in layer.name for layer in model.layers)
 
 
+def test_train_classifier_measures_validation_photos_instead_of_the_test_split():
+    data = toy_data()
+    shifted = (data.y_test + 1) % 10  # labels it cannot get right: a measurement on these is near 0
+    _, result = train_classifier(lambda: models.build_classic_cnn((28, 28, 1)), data, epochs=3, batch_size=32,
+                                 validation=(data.x_test, shifted), verbose=0)
+    assert "test_accuracy" not in result and result["train_accuracy"] > 0.5 and result["val_accuracy"] < 0.3
+
+
 def test_fractional_epochs_are_split_into_equal_rounds():
     data = toy_data()
     _, result = train_classifier(lambda: models.build_classic_cnn((28, 28, 1)), data, epochs=1.5, batch_size=32,

@@ -5,6 +5,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course_utils.tools.execute import JUPYTERLAB_KERNELSPEC
+
 ROOT = Path(__file__).resolve().parents[1]
 REPO = "how-cnns-see/how-cnns-see"
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -78,5 +80,7 @@ def test_no_misleading_colormaps(path):
 
 
 @pytest.mark.parametrize("path", ALL, ids=ids(ALL))
-def test_kernel_is_plain_python3(path):
-    assert read(path).metadata.kernelspec.name == "python3"
+def test_stored_as_jupyterlab_writes_it(path):
+    """Plain python3 kernel, JupyterLab's kernelspec and no widget state: opening it leaves it unmodified."""
+    metadata = read(path).metadata
+    assert metadata.kernelspec == JUPYTERLAB_KERNELSPEC and "widgets" not in metadata

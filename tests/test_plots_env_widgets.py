@@ -89,6 +89,12 @@ def test_startup_filter_keeps_real_errors():
     assert environment.drop_startup_noise(text) == "E0000 00:00:3.0 1 some_op.cc:7] could not open file: permission denied"
 
 
+def test_report_writes_the_home_folder_as_a_tilde(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert environment.shorten_home(tmp_path / ".cache" / "how-cnns-see") == "~/.cache/how-cnns-see"
+    assert environment.shorten_home("/opt/offline-pack") == "/opt/offline-pack"
+
+
 def test_version_warnings():
     old = {"tensorflow": "2.15.0", "keras": "2.15.0", "keras backend": "jax"}
     warnings = environment.version_warnings(old)

@@ -23,6 +23,9 @@ KERNEL_ENV = {
 }
 
 
+JUPYTERLAB_KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
 def kernel_environment(profile):
     """Return the environment variables a notebook kernel gets for ``profile``."""
     check_choice("profile", profile, PROFILES)
@@ -48,7 +51,7 @@ def execute_notebook(path, profile="workshop", save=True, timeout=900):
     # Like nbval, don't forward output written straight to file descriptor 2 (TensorFlow's C++ start-up
     # lines, which differ per machine); Python-level stderr is still recorded.
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
-                            extra_arguments=["--IPKernelApp.capture_fd_output=False"],
+                            store_widget_state=False, extra_arguments=["--IPKernelApp.capture_fd_output=False"],
                             resources={"metadata": {"path": str(path.parent)}})
     peak, done = [0], threading.Event()
 
@@ -73,8 +76,16 @@ def execute_notebook(path, profile="workshop", save=True, timeout=900):
         done.set()
         sampler.join()
     if save:
-        nbformat.write(notebook, path)
+        nbformat.write(store_as_jupyterlab_does(notebook), path)
     return seconds, peak[0] / 2**20
+
+
+def store_as_jupyterlab_does(notebook):
+    """Give ``notebook`` the kernelspec JupyterLab writes and no widget state, so that opening it in
+    JupyterLab does not mark it modified (the lessons' widgets show static figures when stored)."""
+    notebook.metadata["kernelspec"] = dict(JUPYTERLAB_KERNELSPEC)
+    notebook.metadata.pop("widgets", None)
+    return notebook
 
 
 def main(argv=None):
