@@ -1,6 +1,9 @@
 """Interactive controls that fall back to one static figure when run headless (lesson 01)."""
 import os
 
+STATIC_NOTE = ("Fixed settings: the figure stored with the notebook. Run the cell in JupyterLab or Colab (with "
+               "ipywidgets installed) to get the controls.")
+
 
 def interactive_enabled():
     """True when ipywidgets can be shown: it is installed and ``COURSE_HEADLESS`` is not set.
@@ -33,5 +36,5 @@ def show_interactive(draw, controls, static):
 
         ipywidgets.interact(draw, **controls)
     else:
-        print("Static preview (widgets are off here); in Jupyter or Colab this cell shows controls.")
+        print(STATIC_NOTE)
         draw(**static)

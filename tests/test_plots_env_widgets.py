@@ -108,7 +108,7 @@ def test_headless_widget_draws_the_static_figure_once(monkeypatch, capsys):
     calls = []
     widgets.show_interactive(lambda size, cmap: calls.append((size, cmap)), {"size": (1, 9), "cmap": ["viridis"]},
                              {"size": 3, "cmap": "viridis"})
-    assert calls == [(3, "viridis")] and "Static preview" in capsys.readouterr().out
+    assert calls == [(3, "viridis")] and widgets.STATIC_NOTE in capsys.readouterr().out
 
 
 def test_interactive_when_not_headless(monkeypatch):
