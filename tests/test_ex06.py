@@ -180,6 +180,22 @@ def test_q4_shapes_are_mobilenets():
         assert tuple(model.get_layer(name).output.shape[1:]) == shape
 
 
+def test_q4_spacings_and_receptive_fields_are_mobilenets():
+    """Walk MobileNet's layers: the spacing of cells is the product of the strides, the receptive field grows by
+    (kernel - 1) * spacing at every convolution or pooling window."""
+    keras = pytest.importorskip("keras")
+    model = keras.applications.MobileNet(alpha=0.25, input_shape=(224, 224, 3), weights=None)
+    field, jump, seen = 1, 1, {}
+    for layer in model.layers:
+        kernel = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
+        if kernel is not None:
+            field += (kernel[0] - 1) * jump
+            jump *= layer.strides[0]
+        seen[layer.name] = (jump, field)
+    for name in ex06.MOBILENET_MAPS:
+        assert seen[name] == (ex06.PIXELS[name], ex06._FIELD[name]), name
+
+
 @pytest.mark.parametrize("pixels, layer, clue", [
     ({k: ex06.MOBILENET_MAPS[k][0] for k in RIGHT_PIXELS}, "conv_pw_11_relu", "height"),
     ({**RIGHT_PIXELS, "conv_pw_13_relu": 1024}, "conv_pw_11_relu", "area"),
@@ -187,6 +203,7 @@ def test_q4_shapes_are_mobilenets():
     ({**RIGHT_PIXELS, "conv_pw_5_relu": 7}, "conv_pw_11_relu", "should be 8"),
     ({"conv_pw_13_relu": 32}, "conv_pw_11_relu", "no entry"),
     ([32, 16, 8], "conv_pw_11_relu", "dict"),
+    ({**RIGHT_PIXELS, "conv_pw_11_relu": 219}, "conv_pw_11_relu", "receptive field"),
     (RIGHT_PIXELS, "conv_pw_13_relu", "larger than"),
     (RIGHT_PIXELS, "conv_pw_5_relu", "deeper"),
     (RIGHT_PIXELS, "conv_pw_1_relu", "deeper"),

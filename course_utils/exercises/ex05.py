@@ -160,7 +160,7 @@ class ChannelReduction(Question):
     variables = ("simonyan_map", "signed_map", "cancelled_pixel", "negative_pixel")
     hints = (
         ("simonyan_map: one number per pixel, the largest absolute value over the last axis. signed_map: the "
-        "tutorial's plain sum over the last axis."),
+        "plain signed sum over the last axis."),
         ("np.abs(G).max(axis=-1) and G.sum(axis=-1), both of shape (5, 5). A pixel is (row, column): "
         "np.unravel_index(np.argmax(m), m.shape) turns the position of a maximum into that pair."),
         ("cancelled_pixel is where simonyan_map is largest (its signed sum is 0); negative_pixel is where signed_map "
@@ -204,7 +204,7 @@ class ChannelReduction(Question):
         if not np.allclose(signed, want_signed, atol=1e-6):
             if np.allclose(signed, np.abs(want_signed), atol=1e-6):
                 raise Incorrect("signed_map: keep the sign, it is the point of this map. Sum G over the last axis.")
-            raise Incorrect("signed_map should be G.sum(axis=-1), the tutorial's signed sum over the channels.")
+            raise Incorrect("signed_map should be G.sum(axis=-1), the plain signed sum over the channels.")
         cancelled = self._pixel(cancelled_pixel, "cancelled_pixel")
         negative = self._pixel(negative_pixel, "negative_pixel")
         if cancelled == (3, 1) and negative == (1, 3):

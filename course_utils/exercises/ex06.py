@@ -1,5 +1,5 @@
 """Lesson 06 exercises: a class activation map with einsum, Grad-CAM's channel weights, which heads allow
-CAM, and choosing a Grad-CAM layer by the size of what you want to find."""
+CAM, and which MobileNet layers have a grid fine enough for a small object."""
 import numpy as np
 
 from .core import Choices, Function, Incorrect, Mistake, NotAttempted, Question, ____, as_array, is_placeholder
@@ -160,25 +160,30 @@ MOBILENET_MAPS = {  # layer: (height, width, channels) of its output for a 224x2
     "conv_pw_11_relu": (14, 14, 128),
     "conv_pw_13_relu": (7, 7, 256),
 }
-PIXELS = {name: 224 // h for name, (h, _, _) in MOBILENET_MAPS.items()}
+PIXELS = {name: 224 // h for name, (h, _, _) in MOBILENET_MAPS.items()}  # spacing of neighbouring cells
+_FIELD = {"conv_pw_1_relu": 7, "conv_pw_3_relu": 19, "conv_pw_5_relu": 43, "conv_pw_11_relu": 219,
+          "conv_pw_13_relu": 315}  # the input window one cell sees (receptive field); tests check it on the model
 
 
 class LayerForGoal(Question):
     variables = ("pixels_per_cell", "layer_for_20px")
     hints = (
-        "A map of h x h cells on a 224 x 224 input: each cell covers 224 / h pixels in each direction.",
-        ("conv_pw_13_relu: 224 / 7 = 32 pixels. A Grad-CAM cell larger than the object smears it over its "
-         "neighbours; deeper layers are more class-specific. So take the deepest layer whose cells are not larger "
-         "than the object."),
-        ("Cells of 32 pixels are too big for a 20-pixel object; 16 pixels fit, and conv_pw_11_relu is the deepest "
-         "layer with 16-pixel cells."),
+        ("Each stride-2 layer doubles the distance between neighbouring cells. A map of h x h cells on a 224 x 224 "
+         "input has its cells 224 / h pixels apart in each direction."),
+        ("conv_pw_13_relu: 224 / 7 = 32 pixels between cells, too coarse a grid to give a 20-pixel object a cell of "
+         "its own; deeper layers are more class-specific. So take the deepest layer whose cells are no further "
+         "apart than the object is wide."),
+        ("A 32-pixel grid is too coarse for a 20-pixel object; a 16-pixel grid fits, and conv_pw_11_relu is the "
+         "deepest layer with cells 16 pixels apart."),
     )
     answer = """
         pixels_per_cell = {name: 224 // h for name, (h, w, c) in MOBILENET_MAPS.items()}
         layer_for_20px = "conv_pw_11_relu"
     """
-    praise = "8, 16 and 32 pixels per cell for the three layers of the lesson; conv_pw_11_relu is the deepest layer " \
-             "whose 16-pixel cells can still single out a 20-pixel object."
+    praise = "cells 8, 16 and 32 pixels apart for the three layers of the lesson; conv_pw_11_relu is the deepest " \
+             "layer whose grid is fine enough for a 20-pixel object. That makes it the layer to try first, not a " \
+             "promise: each of its cells sees a window of about 219 pixels, and in lesson 06 (section 7) its maps " \
+             "did not yet tell the malamute from the bicycle. Check its map before you trust it."
 
     def verify(self, pixels_per_cell, layer_for_20px):
         if not isinstance(pixels_per_cell, dict):
@@ -195,13 +200,17 @@ class LayerForGoal(Question):
             got = float(as_array(value, f"pixels_per_cell[{name!r}]", shape=()))
             h = MOBILENET_MAPS[name][0]
             if np.isclose(got, h):
-                raise Incorrect(f"{got:g} is the height of {name}'s map in cells; how many input pixels does one "
-                                f"cell cover? (224 / {h})")
+                raise Incorrect(f"{got:g} is the height of {name}'s map in cells; how many input pixels apart are "
+                                f"two neighbouring cells? (224 / {h})")
             if np.isclose(got, h * h) or np.isclose(got, (224 / h) ** 2):
-                raise Incorrect(f"give the side of one cell in pixels (one direction), not an area: for {name} "
-                                f"that is 224 / {h}.")
+                raise Incorrect(f"give the distance between neighbouring cells in pixels along one direction, not an "
+                                f"area: for {name} that is 224 / {h}.")
             if np.isclose(got, h / 224):
-                raise Incorrect(f"upside down: one cell of {name} covers 224 / {h} pixels, not {h} / 224.")
+                raise Incorrect(f"upside down: neighbouring cells of {name} are 224 / {h} pixels apart, not "
+                                f"{h} / 224.")
+            if np.isclose(got, _FIELD[name]) and not np.isclose(want, _FIELD[name]):
+                raise Incorrect(f"{got:g} pixels is the window one cell of {name} sees (its receptive field), not "
+                                f"the distance between neighbouring cells: that is 224 / {h}.")
             if not np.isclose(got, want):
                 raise Incorrect(f"pixels_per_cell[{name!r}] should be {want} (224 / {h}); yours is {got:g}.")
         if not isinstance(layer_for_20px, str):
@@ -210,12 +219,13 @@ class LayerForGoal(Question):
         if layer_for_20px not in MOBILENET_MAPS:
             raise Incorrect(f"{layer_for_20px!r} is not one of {', '.join(MOBILENET_MAPS)}.")
         if PIXELS[layer_for_20px] > 20:
-            raise Incorrect(f"{layer_for_20px}'s cells are {PIXELS[layer_for_20px]} pixels wide, larger than the "
-                            "20-pixel object: its map smears the object into one blurry cell with its surroundings.")
+            raise Incorrect(f"{layer_for_20px}'s cells are {PIXELS[layer_for_20px]} pixels apart, larger than the "
+                            "20-pixel object: its grid cannot give the object a cell of its own, so the map smears "
+                            "it together with its surroundings.")
         if layer_for_20px != "conv_pw_11_relu":
-            raise Incorrect(f"{layer_for_20px}'s {PIXELS[layer_for_20px]}-pixel cells fit the object, but a deeper "
-                            "layer's cells fit too, and deeper features are more about the class. Take the deepest "
-                            "layer that fits.")
+            raise Incorrect(f"{layer_for_20px}'s grid ({PIXELS[layer_for_20px]} pixels between cells) is fine enough "
+                            "for the object, but a deeper layer's grid is fine enough too, and deeper features are "
+                            "more about the class. Take the deepest layer whose grid fits.")
 
 
 q1 = ClassActivationMap("q1")

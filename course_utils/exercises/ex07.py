@@ -129,7 +129,7 @@ ABOUT = {
     "method C": "method C drops below 0.5 at once (0.42) and keeps falling: it passes, slowly, like lesson 07's "
                 "vanilla gradient.",
     "method D": "method D keeps 0.71 after the head is randomised: like Grad-CAM++ on the CIFAR-10 model, it only "
-                "breaks when the early layers go too.",
+                "breaks when deeper layers are randomised too.",
     "edge detector": "an edge detector never looks at the model, so randomising it changes nothing (1.00): the "
                      "clearest failure of all, and the reason the test exists.",
 }
