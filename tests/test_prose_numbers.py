@@ -14,6 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 PERCENT = re.compile(r"(?<![\d.])(\d{1,3}\.\d{1,2}) ?%")
+KERAS_ACCURACY = re.compile(r"accuracy: (0\.\d+|1\.0+)\b")  # fit's log prints accuracies as fractions
 MEASURED_ELSEWHERE = {  # lesson number -> {percentage as written: where it was measured}
     "03": {"99.2": "the course's full-MNIST target", "99.33": "lesson 03 in the full profile (README, issue 4)",
            "96.5": "seed study while writing lesson 03 (table of recipes)", "97.9": "the same seed study",
@@ -26,10 +27,11 @@ MEASURED_ELSEWHERE = {  # lesson number -> {percentage as written: where it was 
 
 
 def printed_percentages(notebook):
-    """Every decimal number the notebook's stored outputs print before a % sign."""
+    """Every percentage the notebook's stored outputs print: before a % sign, or as a fraction in a Keras log."""
     texts = [output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
              for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
-    return [float(number) for number in PERCENT.findall(" ".join(texts))]
+    text = " ".join(texts)
+    return [float(n) for n in PERCENT.findall(text)] + [100 * float(n) for n in KERAS_ACCURACY.findall(text)]
 
 
 def agrees(written, printed):
