@@ -13,7 +13,7 @@ from course_utils.fetch import AssetUnavailableError, fetch_file, sha256_of
 def test_offline_fetch_reads_the_pack(empty_cache, offline_pack):
     got = fetch_file("cat")
     assert got.source == "offline pack"
-    assert got.path == offline_pack / "images" / "chelsea.png"
+    assert got.path.resolve() == (offline_pack / "images" / "chelsea.png").resolve()  # the pack may be a link
     assert sha256_of(got.path) == fetch.asset_info("cat")["sha256"]
 
 
