@@ -38,7 +38,7 @@ class AssetUnavailableError(RuntimeError):
 
 @dataclass(frozen=True)
 class FetchedFile:
-    """A verified local file and where it came from ("cache", "offline pack" or "download")."""
+    """A verified local file and where it came from ("course data", "cache", "offline pack" or "download")."""
 
     path: Path
     source: str
@@ -96,19 +96,26 @@ def sha256_of(path):
 def fetch_file(name, timeout=TIMEOUT_S):
     """Return a verified local copy of the registered file ``name``.
 
-    Order: local cache → offline pack (``COURSE_OFFLINE_PACK``) → download from the canonical URL.
+    Order: the course's own copy (small samples under ``data/samples/``) → local cache → offline
+    pack (``COURSE_OFFLINE_PACK``) → download from the canonical URL.
 
     Args:
         name: an asset name from ``data/assets.json`` (e.g. ``"cat"``).
         timeout: seconds to wait for the network before giving up.
 
     Returns:
-        A ``FetchedFile`` with the path and the source it came from.
+        A ``FetchedFile`` with the path and the source it came from ("course data", "cache",
+        "offline pack" or "download").
 
     Raises:
         AssetUnavailableError: the file is not available offline and the download failed.
     """
     info = asset_info(name)
+    if info.get("sample"):
+        sample = DATA_DIR / info["sample"]
+        if sample.is_file() and sha256_of(sample) == info["sha256"]:
+            return FetchedFile(sample, "course data")
+        print(f"{name}: the course's copy {sample} is missing or changed (sha256 mismatch); looking elsewhere.")
     cached = cache_dir() / "files" / info["file"]
     if cached.exists():
         if sha256_of(cached) == info["sha256"]:

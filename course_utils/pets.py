@@ -1,8 +1,8 @@
 """The Oxford-IIIT Pet sample: 26 photos of cats and dogs with pixel masks (introduced in lesson 07).
 
-Lesson 07 checks whether explanations point at the animal; the masks say where it is. The files
-are in the offline pack and the registry (sha256-checked); the full dataset is at
-robots.ox.ac.uk/~vgg/data/pets (CC BY-SA 4.0).
+Lesson 07 checks whether explanations point at the animal; lesson 08 learns to segment it. The files
+ship with the course under ``data/samples/oxford-pets/`` (CC BY-SA 4.0, credit in its README) and are
+sha256-checked through the registry; the full dataset is at robots.ox.ac.uk/~vgg/data/pets.
 """
 from dataclasses import dataclass
 
@@ -16,11 +16,13 @@ CREDIT = "Oxford-IIIT Pet dataset (O. M. Parkhi, A. Vedaldi, A. Zisserman, C. V.
 
 @dataclass
 class PetSample:
-    """Photos ``(N, size, size, 3)`` uint8, masks ``(N, size, size)`` bool (True on the animal),
-    species (``"cat"``/``"dog"``) and breed names, one per photo."""
+    """Photos ``(N, size, size, 3)`` uint8, masks ``(N, size, size)`` bool (True on the animal), the
+    masks' class ids ``(N, size, size)`` uint8 (0 background, 1 cat, 2 dog, 255 outline), species
+    (``"cat"``/``"dog"``) and breed names, one per photo."""
 
     images: np.ndarray
     masks: np.ndarray
+    labels: np.ndarray
     species: list
     breeds: list
     source: str
@@ -38,7 +40,7 @@ def load_pet_sample(size=224, *, verbose=True):
 
     check_int_in_range("size", size, 16, 1024)
     stems = sorted(name[len("pet_image_"):] for name in load_registry() if name.startswith("pet_image_"))
-    images, masks, species, breeds, sources = [], [], [], [], set()
+    images, labels, species, breeds, sources = [], [], [], [], set()
     with mute_unless(verbose):
         for stem in stems:
             photo, mask = fetch_file(f"pet_image_{stem}"), fetch_file(f"pet_mask_{stem}")
@@ -46,11 +48,12 @@ def load_pet_sample(size=224, *, verbose=True):
             rgb = cv2.cvtColor(cv2.imread(str(photo.path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
             class_ids = np.asarray(Image.open(mask.path))
             images.append(cv2.resize(rgb, (size, size), interpolation=cv2.INTER_AREA))
-            masks.append(cv2.resize(class_ids, (size, size), interpolation=cv2.INTER_NEAREST) != 0)
+            labels.append(cv2.resize(class_ids, (size, size), interpolation=cv2.INTER_NEAREST))
             kinds = set(np.unique(class_ids)) & {1, 2}
             species.append("cat" if kinds == {1} else "dog")
             breeds.append(stem.rsplit("_", 1)[0].replace("_", " "))
         source = " + ".join(sorted(sources))
         print(f"Pet sample: {len(images)} photos with masks ({species.count('cat')} cats, "
               f"{species.count('dog')} dogs), {size}x{size}, from {source}. {CREDIT}")
-    return PetSample(np.stack(images), np.stack(masks), species, breeds, source)
+    labels = np.stack(labels)
+    return PetSample(np.stack(images), labels != 0, labels, species, breeds, source)
