@@ -73,12 +73,12 @@ def report_environment():
     facts["GPUs"] = [d.name for d in tf.config.list_physical_devices("GPU")]
     facts["on Colab"] = "google.colab" in sys.modules
     pack = offline_pack_dir()
-    facts["offline pack"] = shorten_home(pack) if pack else None
+    facts["offline pack"] = shorten_path(pack) if pack else None
     registry = load_registry()
     facts["assets in offline pack"] = (
         sum((pack / info["pack"]).is_file() for info in registry.values() if info.get("pack")) if pack else 0)
     facts["assets registered"] = len(registry)
-    facts["cache"] = shorten_home(cache_dir())
+    facts["cache"] = shorten_path(cache_dir())
 
     width = max(map(len, facts))
     for key, value in facts.items():
@@ -88,10 +88,15 @@ def report_environment():
     return facts
 
 
-def shorten_home(path):
-    """``path`` as text, with the user's home folder written ``~`` (shorter, and no user name in a report)."""
-    path, home = Path(path), Path.home()
-    return f"~/{path.relative_to(home).as_posix()}" if path.is_relative_to(home) and path != home else str(path)
+def shorten_path(path):
+    """``path`` as text without the machine's details a report does not need: the home folder written ``~`` (no
+    user name), else relative to the working folder when it is near (``../../shared/offline-pack``)."""
+    path, home = Path(path).absolute(), Path.home()
+    if path.is_relative_to(home) and path != home:
+        return f"~/{path.relative_to(home).as_posix()}"
+    nearby = Path(os.path.relpath(path))
+    shares_a_folder = Path(os.path.commonpath([path, Path.cwd()])) != Path(path.anchor)
+    return nearby.as_posix() if shares_a_folder and nearby.parts.count("..") <= 2 else str(path)
 
 
 def version_warnings(facts):

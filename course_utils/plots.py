@@ -5,6 +5,8 @@ line colours come from the Okabe–Ito palette, which stays distinct for colour-
 """
 import math
 
+import matplotlib
+import matplotlib.patches
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
@@ -12,6 +14,8 @@ from matplotlib.ticker import MaxNLocator
 from .validate import check, check_positive_int
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+# Class colours for label maps: Okabe-Ito without black, then Paul Tol's "muted" colours that differ from them.
+CLASS_COLOURS = OKABE_ITO[:7] + ["#882255", "#44AA99", "#999933", "#332288", "#DDCC77", "#AA4499"]
 BANNED_CMAPS = ("jet", "ocean", "rainbow", "hsv", "nipy_spectral", "gist_rainbow")
 
 
@@ -87,6 +91,63 @@ def plot_heatmap_overlay(image, heatmap, alpha=0.5, cmap="viridis", title=None, 
     if title:
         ax.set_title(title)
     return _finish(ax.figure, show) if new_figure else None
+
+
+def plot_segmentation(images, label_maps, class_names, titles=None, alpha=0.6, ignore=255, ncols=6, suptitle=None,
+                      cell_size=2.4, show=True):
+    """Draw label maps over their images, one colour per class, with a legend (lesson 08).
+
+    Class 0 (background) stays uncoloured and ``ignore`` pixels (e.g. the pets' outline, 255) are drawn
+    white. Colours go to the classes present in the figure, in class order, so up to 13 classes in one
+    figure stay colour-blind-safe and every panel uses the same colour for the same class.
+
+    Args:
+        images: ``(N, H, W)`` or ``(N, H, W, 3)`` (uint8, or float in [0, 1]), or a list of such images.
+        label_maps: ``(N, H, W)`` int class ids, the images' size.
+        class_names: one name per class id, background first.
+        titles: optional list of N short titles.
+        alpha: opacity of the colours, in [0, 1].
+        ignore: a label drawn white, not as a class (``None``: none).
+        ncols: panels per row.
+    """
+    images = [np.asarray(im) for im in images]
+    label_maps = [np.asarray(labels) for labels in label_maps]
+    check("label_maps", len(label_maps), len(label_maps) == len(images) > 0, f"{len(images)} maps, one per image")
+    for i, (im, labels) in enumerate(zip(images, label_maps)):
+        check(f"label_maps[{i}]", labels.shape, labels.shape == im.shape[:2] and labels.dtype.kind in "iub",
+              f"int class ids of the image's size {im.shape[:2]}")
+        outside = set(np.unique(labels).tolist()) - set(range(len(class_names))) - {ignore}
+        check(f"label_maps[{i}]", sorted(outside), not outside, f"class ids from 0 to {len(class_names) - 1}")
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"got {len(titles)} titles for {len(images)} images.")
+    check("alpha", alpha, 0 <= alpha <= 1, "in [0, 1]")
+    check_positive_int("ncols", ncols)
+    present = sorted(set().union(*(np.unique(labels).tolist() for labels in label_maps)) - {0, ignore})
+    check("classes shown", len(present), len(present) <= len(CLASS_COLOURS), f"at most {len(CLASS_COLOURS)}")
+    colours = {c: matplotlib.colors.to_rgb(colour) for c, colour in zip(present, CLASS_COLOURS)}
+    if ignore is not None:
+        colours[ignore] = (1.0, 1.0, 1.0)
+
+    ncols = min(len(images), ncols)
+    nrows = math.ceil(len(images) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(cell_size * ncols, cell_size * nrows + 0.6), squeeze=False,
+                             layout="constrained")
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, (ax, im, labels) in enumerate(zip(axes.flat, images, label_maps)):
+        ax.imshow(im, cmap="gray" if im.ndim == 2 else None)
+        overlay = np.zeros(labels.shape + (4,))
+        for c, rgb in colours.items():
+            overlay[labels == c] = (*rgb, alpha)
+        ax.imshow(overlay)
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=9)
+    handles = [matplotlib.patches.Patch(color=colours[c], label=class_names[c]) for c in present]
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 7), frameon=False)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return _finish(fig, show)
 
 
 def plot_training_curves(history, title="Training curves", show=True):

@@ -89,10 +89,17 @@ def test_startup_filter_keeps_real_errors():
     assert environment.drop_startup_noise(text) == "E0000 00:00:3.0 1 some_op.cc:7] could not open file: permission denied"
 
 
-def test_report_writes_the_home_folder_as_a_tilde(monkeypatch, tmp_path):
+def test_report_shortens_paths_without_losing_them(monkeypatch, tmp_path):
+    """The home folder is written ~, a folder near the working one relatively (lesson 00's stored report shows no
+    maintainer's path), anything else in full."""
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert environment.shorten_home(tmp_path / ".cache" / "how-cnns-see") == "~/.cache/how-cnns-see"
-    assert environment.shorten_home("/opt/offline-pack") == "/opt/offline-pack"
+    assert environment.shorten_path(tmp_path / ".cache" / "how-cnns-see") == "~/.cache/how-cnns-see"
+    assert environment.shorten_path("/opt/offline-pack") == "/opt/offline-pack"  # far from the working folder
+    (tmp_path / "course" / "notebooks").mkdir(parents=True)
+    (tmp_path / "shared" / "offline-pack").mkdir(parents=True)
+    monkeypatch.setattr(environment.Path, "home", lambda: tmp_path / "elsewhere")
+    monkeypatch.chdir(tmp_path / "course" / "notebooks")
+    assert environment.shorten_path(tmp_path / "shared" / "offline-pack") == "../../shared/offline-pack"
 
 
 def test_version_warnings():
@@ -119,3 +126,28 @@ def test_interactive_when_not_headless(monkeypatch):
 def test_static_values_must_cover_every_control():
     with pytest.raises(ValueError, match="static must give a value for every control"):
         widgets.show_interactive(print, {"a": (0, 1), "b": (0, 1)}, {"a": 0})
+
+
+def test_segmentation_plot_colours_each_class_once_with_a_legend():
+    images = np.zeros((2, 8, 8), np.uint8)
+    maps = np.zeros((2, 8, 8), np.uint8)
+    maps[0, :2], maps[1, :2], maps[1, 4:] = 3, 3, 1
+    maps[0, 7] = 255  # an ignored pixel: white, not a class
+    fig = plots.plot_segmentation(images, maps, ["background", "a", "b", "c"], titles=["x", "y"], show=False)
+    legend = fig.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == ["a", "c"]  # only the classes present, in class order
+    overlay = fig.axes[0].get_images()[1].get_array()
+    assert tuple(overlay[0, 0, :3]) == matplotlib.colors.to_rgb(plots.CLASS_COLOURS[1])  # class 3 is the 2nd present
+    assert tuple(overlay[7, 0, :3]) == (1, 1, 1) and overlay[4, 0, 3] == 0  # outline white, background clear
+    matplotlib.pyplot.close(fig)
+
+
+@pytest.mark.parametrize("maps, message", [
+    (np.zeros((2, 8, 9), np.uint8), r"label_maps\[0\] must be int class ids of the image's size \(8, 8\)"),
+    (np.zeros((2, 8, 8), np.float32), "int class ids"),
+    (np.full((2, 8, 8), 7, np.uint8), "class ids from 0 to 3"),
+    (np.zeros((1, 8, 8), np.uint8), "label_maps must be 2 maps, one per image"),
+])
+def test_segmentation_plot_refuses_bad_maps(maps, message):
+    with pytest.raises(ValueError, match=message):
+        plots.plot_segmentation(np.zeros((2, 8, 8), np.uint8), maps, ["background", "a", "b", "c"], show=False)
