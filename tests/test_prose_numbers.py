@@ -2,8 +2,9 @@
 
 Every percentage written with decimals in a lesson's text (``83.3%``, ``84.46%``) must be printed, at
 that precision or finer, by one of the lesson's stored outputs; after a re-run changes the outputs, this
-test names the sentences to update. Numbers measured outside the stored run (a full-profile run, a
-target) are listed below with where they come from.
+test names the sentences to update. Whole percentages (``39%``) must round from a printed percentage or
+fraction. Numbers measured outside the stored run (a full-profile run, a target, a paper, a figure's
+titles, an illustration) are listed below with where they come from.
 """
 import re
 from pathlib import Path
@@ -14,6 +15,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 PERCENT = re.compile(r"(?<![\d.])(\d{1,3}\.\d{1,2}) ?%")
+WHOLE_PERCENT = re.compile(r"(?<![\d.,])(\d{1,3}) ?%")
+ANY_PERCENT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?) ?%")
+FRACTION = re.compile(r"(?<![\d.])(0\.\d+|1\.0+)\b")
 KERAS_ACCURACY = re.compile(r"accuracy: (0\.\d+|1\.0+)\b")  # fit's log prints accuracies as fractions
 MEASURED_ELSEWHERE = {  # lesson number -> {percentage as written: where it was measured}
     "03": {"99.2": "the course's full-MNIST target", "99.33": "lesson 03 in the full profile (README, issue 4)",
@@ -23,6 +27,17 @@ MEASURED_ELSEWHERE = {  # lesson number -> {percentage as written: where it was 
     "04": {"76.8": "the full recipe on the classic network (12 epochs, 50,000 photos)",
            "84.5": "the checkpoint with the mirror vote, all 10,000 test photos (its record)",
            "84.4": "16 epochs of the recipe", "85.2": "16 epochs of the recipe, with the mirror vote"},
+}
+
+
+WHOLE_ELSEWHERE = {  # lesson number -> {whole percentage: where it comes from}
+    "04": {"70": "the TensorFlow tutorial's reported accuracy", "80": "an illustration (the train/test pitfall)",
+           "65": "the same illustration", "23": "measured while writing lesson 04 (BN momentum pitfall)",
+           "85": "the course's CIFAR-10 target", "93": "the mistakes figure's titles",
+           "99": "lesson 03's mistakes figure"},
+    "05": {"20": "SmoothGrad paper's suggested noise (10-20%)"},
+    "06": {"50": "MobileNet alpha 0.25's published ImageNet top-1"},
+    "07": {"90": "an illustration (a score without a baseline)"},
 }
 
 
@@ -50,3 +65,17 @@ def test_decimal_percentages_in_prose_are_printed_by_the_lesson(path):
              for match in PERCENT.finditer(cell.source)
              if match.group(1) not in elsewhere and not agrees(match.group(1), printed)]
     assert not stale, "prose numbers no stored output prints:\n" + "\n".join(stale)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.name for p in LESSONS])
+def test_whole_percentages_in_prose_round_from_printed_numbers(path):
+    notebook = nbformat.read(path, as_version=4)
+    text = " ".join(output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
+                    for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs)
+    printed = [float(n) for n in ANY_PERCENT.findall(text)] + [100 * float(n) for n in FRACTION.findall(text)]
+    elsewhere = WHOLE_ELSEWHERE.get(path.name[:2], {})
+    stale = [f"cell {i}: {match.group(0)} in '...{cell.source[max(0, match.start() - 50):match.end()]}'"
+             for i, cell in enumerate(notebook.cells) if cell.cell_type == "markdown"
+             for match in WHOLE_PERCENT.finditer(cell.source)
+             if match.group(1) not in elsewhere and not any(round(v) == int(match.group(1)) for v in printed)]
+    assert not stale, "whole percentages no stored output prints:\n" + "\n".join(stale)
