@@ -84,12 +84,14 @@ class PretrainedModel:
     One output comes back as an array, several as a dict keyed by output name. ``inputs`` and
     ``outputs`` list ``TensorInfo``s; ``labels`` holds the class names where the registry names a labels
     file (else ``None``); ``path`` is the model file, for tools that open it themselves (such as
-    ``cv2.FaceDetectorYN`` for YuNet). ``describe()`` prints all of it.
+    ``cv2.FaceDetectorYN`` for YuNet). ``tensors`` maps every tensor inside a TFLite model to its shape (empty
+    for other formats): the sizes of its feature maps, which lesson 08 reads from DeepLab. ``describe()`` prints
+    the inputs, outputs and labels.
     """
 
-    def __init__(self, name, info, run, inputs, outputs, *, path, source, labels=None):
+    def __init__(self, name, info, run, inputs, outputs, *, path, source, labels=None, tensors=None):
         self.name, self.format, self.path, self.source = name, info["format"], path, source
-        self.inputs, self.outputs, self.labels = inputs, outputs, labels
+        self.inputs, self.outputs, self.labels, self.tensors = inputs, outputs, labels, tensors or {}
         self.note, self.credit = info.get("note", ""), info["credit"]
         self._run = run
 
@@ -139,13 +141,14 @@ def load_pretrained(name, *, verbose=True):
                          f"(a {info['kind']}).")
     with mute_unless(verbose):
         fetched = fetch_file(name)
-        run, inputs, outputs = OPENERS[info["format"]](fetched.path, info)
+        run, inputs, outputs, tensors = OPENERS[info["format"]](fetched.path, info)
         labels = load_labels(info["labels"]) if info.get("labels") else None
         print(f"pretrained model {name!r} ({info['format']}, {info['bytes'] / 1e6:.1f} MB), from {fetched.source}. "
               f"Credit: {info['credit']}")
     return PretrainedModel(name, info, run, name_tensors(name, inputs, info.get("inputs", [])),
                            name_tensors(name, outputs, info.get("outputs", [])),
-                           path=fetched.path, source=fetched.source, labels=labels)
+                           path=fetched.path, source=fetched.source, labels=labels,
+                           tensors=tensors)
 
 
 def list_pretrained():
@@ -258,7 +261,7 @@ def stderr_without(pattern):
 
 
 def open_tflite(path, info):
-    """Open a ``.tflite`` model; return ``(run, inputs, outputs)``."""
+    """Open a ``.tflite`` model; return ``(run, inputs, outputs, tensors)`` (every tensor's shape, by name)."""
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError:
@@ -283,7 +286,8 @@ def open_tflite(path, info):
         interpreter.invoke()
         return {detail["name"]: interpreter.get_tensor(detail["index"]) for detail in outputs}
 
-    return run, [summary(d) for d in inputs], [summary(d) for d in outputs]
+    shapes = {d["name"]: tuple(int(n) for n in d["shape"]) for d in interpreter.get_tensor_details()}
+    return run, [summary(d) for d in inputs], [summary(d) for d in outputs], shapes
 
 
 def open_savedmodel(path, info):
@@ -305,7 +309,7 @@ def open_savedmodel(path, info):
         return {key: value.numpy() for key, value in results.items()}
 
     return (run, [summary(k, s) for k, s in function.structured_input_signature[1].items()],
-            [summary(k, s) for k, s in function.structured_outputs.items()])
+            [summary(k, s) for k, s in function.structured_outputs.items()], {})
 
 
 def unpack_savedmodel(archive, info):
@@ -348,7 +352,7 @@ def open_onnx(path, info):
         return dict(zip(names, net.forward(names)))
 
     inputs = [(d["tensor"], tuple(d["shape"]), d["dtype"], None) for d in info["inputs"]]
-    return run, inputs, [(name, None, "float32", None) for name in names]
+    return run, inputs, [(name, None, "float32", None) for name in names], {}
 
 
 OPENERS = {"tflite": open_tflite, "savedmodel": open_savedmodel, "onnx": open_onnx}

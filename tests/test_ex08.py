@@ -111,6 +111,11 @@ RIGHT_SHAPES = {"up_shape": (16, 16, 32), "joined_shape": (16, 16, 56), "out_sha
     ("out_shape", (16, 16), "three numbers"),
     ("out_shape", "16, 16, 32", "tuple"),
     ("out_shape", (16.0, 16, 32), "whole numbers"),
+    ("up_shape", (32, 16, 16), "channels come last in Keras: (height, width, channels)"),
+    ("up_shape", (64, 8, 8), "channels come last"),  # x itself, channels first
+    ("joined_shape", (56, 16, 16), "channels come last"),
+    ("out_shape", (32, 16, 16), "channels come last"),
+    ("out_shape", (None, 32, 16, 16), "channels come last"),
 ])
 def test_q2_wrong(name, shape, clue):
     result = ex08.q2.evaluate({**RIGHT_SHAPES, name: shape})
@@ -166,6 +171,13 @@ def test_q3_right():
 def test_q3_upsampling_is_accepted_with_a_note():
     result = ex08.q3.evaluate({"decoder_block": upsampling_block})
     assert result.status == "correct" and "Conv2DTranspose" in result.message, result.message
+    assert result.message.startswith("UpSampling2D doubles the size"), result.message
+    assert "a transposed convolution doubles" not in result.message, result.message
+
+
+def test_q3_praise_names_the_transposed_convolution():
+    result = ex08.q3.evaluate({"decoder_block": lesson_block})
+    assert result.message.startswith("a transposed convolution doubles the size"), result.message
 
 
 def test_q3_the_lessons_block_passes():
@@ -216,7 +228,10 @@ def conv_first_block(x, skip, filters):
     (one_conv_block, "one 3x3 convolution"),
     (lambda x, s, f: conv_block(conv_block(layers.Concatenate()([up(x, f), s]), f), f), "4 3x3 convolutions"),
     (conv_first_block, "convolve after concatenating"),
-    (lambda x, s, f: conv_block(layers.Concatenate()([up(x, f), s]), 32), "use the argument"),
+    (lambda x, s, f: conv_block(layers.Concatenate()([up(x, f), s]), 32), "use the argument, not a fixed number"),
+    (lambda x, s, f: conv_block(layers.Concatenate()([up(x, f), s]), 2 * f), "use exactly `filters` filters"),
+    (lambda x, s, f: conv_block(layers.Concatenate()([up(x, 2 * f), s]), 2 * f), "2 x `filters`"),
+    (lambda x, s, f: conv_block(layers.Concatenate()([up(x, f), s]), 3 * f), "use exactly `filters` filters"),
     (lambda x, s, f: conv_block(layers.Concatenate()([up(x, f), s]), x.shape[-1]), "x's channel count"),
     (lambda x, s, f: conv_block(layers.Concatenate()([up(x, f), s]), s.shape[-1]), "skip's channel count"),
     (lambda x, s, f: layers.Conv2D(f + s.shape[-1], 1)(conv_block(layers.Concatenate()([up(x, f), s]), f)),
@@ -257,22 +272,50 @@ def test_q4_right():
     assert status(ex08.q4, mask_interpolation={"nearest"}) == "correct"
 
 
+@pytest.mark.parametrize("answer", [
+    0, np.int64(0), [0], "INTER_NEAREST", "cv2.INTER_NEAREST", "inter_nearest", "nearest neighbour",
+    "Nearest-Neighbour", "nearest neighbor", "NEAREST NEIGHBOR", " nearest ",
+])
+def test_q4_right_as_cv2_flag_or_long_name(answer):
+    assert status(ex08.q4, mask_interpolation=answer) == "correct"
+
+
+def test_q4_right_as_cv2_constant():
+    cv2 = pytest.importorskip("cv2")
+    assert status(ex08.q4, mask_interpolation=cv2.INTER_NEAREST) == "correct"
+    assert status(ex08.q4, mask_interpolation=cv2.INTER_NEAREST_EXACT) == "correct"
+
+
 @pytest.mark.parametrize("answer, start", [
     ("bilinear", "bilinear is for photos"),
     ("bicubic", "bicubic blends"),
     ("area", "area averages"),
     ("lanczos", "lanczos blends"),
     ({"nearest", "area"}, "area averages"),
+    (1, "bilinear is for photos"),  # cv2.INTER_LINEAR
+    (2, "bicubic blends"),  # cv2.INTER_CUBIC
+    (3, "area averages"),  # cv2.INTER_AREA
+    (4, "lanczos blends"),  # cv2.INTER_LANCZOS4
+    ("cv2.INTER_LINEAR", "bilinear is for photos"),
+    ("INTER_CUBIC", "bicubic blends"),
+    ("INTER_AREA", "area averages"),
+    ("cv2.INTER_LANCZOS4", "lanczos blends"),
 ])
 def test_q4_wrong_picks_get_their_sentence(answer, start):
     result = ex08.q4.evaluate({"mask_interpolation": answer})
     assert result.status == "incorrect" and result.message.startswith(start), result.message
 
 
+ONE_NAME = "`mask_interpolation` should be one interpolation name, a string such as \"bilinear\"."
+
+
 @pytest.mark.parametrize("answer, clue", [
-    ("nearest neighbour", "not one of the interpolations"),
+    ("farthest", "not one of the interpolations"),
     ("", "nearest copies"),
-    (3, "interpolation names"),
+    (0.0, ONE_NAME),
+    (None, ONE_NAME),
+    (True, ONE_NAME),
+    (7, "not one of cv2's interpolation flags"),
 ])
 def test_q4_wrong_form(answer, clue):
     result = ex08.q4.evaluate({"mask_interpolation": answer})
@@ -326,6 +369,13 @@ def test_q5_right():
                   lazy_mean_iou=float(keras_iou.result())) == "correct"
 
 
+def test_q5_right_rounded():
+    """Rounded to two decimals (0.72, 0.24 for 0.719, 0.240) or three, the answer is right, as in q1."""
+    assert (round(ACCURACY, 2), round(ACCURACY / 3, 2)) == (0.72, 0.24)
+    assert status(ex08.q5, label_maps=MAPS, lazy_accuracy=0.72, lazy_mean_iou=0.24) == "correct"
+    assert status(ex08.q5, label_maps=MAPS, lazy_accuracy=0.719, lazy_mean_iou=0.240) == "correct"
+
+
 def test_q5_right_on_the_notebooks_composites():
     """The solution's composites come from make_composites (garments would need the dataset: stand-in items)."""
     rng = np.random.default_rng(0)
@@ -350,6 +400,8 @@ def test_q5_right_on_the_notebooks_composites():
     (ACCURACY, 100 * ACCURACY / 3, "percentage"),
     (ACCURACY, 0.3, "not the lazy model's mean IoU"),
     ("high", ACCURACY / 3, "numeric"),
+    (0.71, ACCURACY / 3, f"Close: give three decimals ({ACCURACY:.3f} rather than 0.71)"),
+    (ACCURACY, 0.23, f"Close: give three decimals ({ACCURACY / 3:.3f} rather than 0.23)"),
 ])
 def test_q5_wrong(accuracy, mean_iou, clue):
     result = ex08.q5.evaluate({"label_maps": MAPS, "lazy_accuracy": accuracy, "lazy_mean_iou": mean_iou})

@@ -247,6 +247,14 @@ def test_deeplab_finds_the_dog(empty_cache, offline_pack):
     assert rows.mean() > 257 / 2 and cols.mean() < 257 / 2
 
 
+def test_tflite_models_list_their_inner_tensors(empty_cache, offline_pack):
+    """DeepLab's feature maps stop shrinking at 33x33 for its 257x257 input (output stride 8: lesson 08)."""
+    model = load_pretrained("deeplabv3", verbose=False)
+    sides = {shape[1] for shape in model.tensors.values() if len(shape) == 4 and shape[0] == 1}
+    assert min(side for side in sides if side > 3) == 33 and 257 in sides  # (3: the 3x3 depthwise kernels)
+    assert sum(shape[1:3] == (33, 33) for shape in model.tensors.values() if len(shape) == 4) > 40
+
+
 def test_deeplab_labels_most_of_each_pet_with_its_species(empty_cache, offline_pack):
     """Lesson 08's baseline, on the pets whose masks say where the animal is."""
     from course_utils.pets import load_pet_sample

@@ -1,6 +1,7 @@
 """Lesson 08 exercises: IoU and Dice of one class by hand, the shapes inside a U-Net decoder block, a decoder
 block written in Keras, the interpolation that keeps label maps valid, and what pixel accuracy and mean IoU say
 about a model that predicts background everywhere."""
+import enum
 import re
 
 import numpy as np
@@ -209,6 +210,9 @@ class DecoderShapes(Question):
                 continue
             if got in mistakes:
                 raise Incorrect(f"`{name}` = {got}: {mistakes[got]}")
+            if got[1:] + got[:1] in {want, *mistakes}:
+                raise Incorrect(f"`{name}` = {got} puts the channels first; channels come last in Keras: "
+                                "(height, width, channels).")
             if got[:2] != want[:2]:
                 raise Incorrect(f"`{name}`: the height and width should be {want[:2]}, yours are {got[:2]}.")
             raise Incorrect(f"`{name}`: the height and width are right, but the channels should be {want[2]}, "
@@ -288,8 +292,8 @@ class DecoderBlock(Question):
     def evaluate(self, namespace):
         self._note = ""
         result = super().evaluate(namespace)
-        if result.status == "correct" and self._note:
-            return Result("correct", f"{result.message} {self._note}")
+        if result.status == "correct" and self._note:  # the note replaces the praise, which is about Conv2DTranspose
+            return Result("correct", self._note)
         return result
 
     def _build(self, decoder_block, x_shape, skip_shape, filters):
@@ -375,25 +379,33 @@ class DecoderBlock(Question):
         if threes[0].kernel.shape[2] not in joined:
             raise Incorrect("the first 3x3 convolution should read the concatenation (upsampled x and skip "
                             "together); convolve after concatenating, not before.")
-        if out.shape[-1] != filters:
+        if out.shape[-1] != filters:  # here 2 * filters = 3 + 3, the concatenation's: case 2 tells the two apart
+            self._second_case(decoder_block, first=(out.shape[-1], filters))
             raise Incorrect(self._channels_message(out.shape[-1], x_shape, skip_shape, filters, joined))
         if names.count("BatchNormalization") < 2 or _relus(ops) < 2:
             raise Incorrect("your convolutions need what the lesson's conv block gives them: each followed by "
                             "BatchNormalization and a ReLU. Call conv_block(x, filters), defined above.")
-        # case 2: every channel count different, so a block that uses the wrong one says which
+        self._second_case(decoder_block)
+        if "Conv2DTranspose" not in names:
+            layer = next((n for n in names if n in _UPSAMPLERS), "your upsampling")
+            self._note = (f"{layer} doubles the size, Concatenate brings back the encoder's maps of that size, and "
+                          "the conv block mixes the two. You upsampled without Conv2DTranspose: that works too, and "
+                          "avoids checkerboard artefacts; the lesson, like the original U-Net, uses a learned 2x2 "
+                          "transposed convolution.")
+
+    def _second_case(self, decoder_block, first=None):
+        """Case 2: every channel count different, so a block that uses the wrong one says which. ``first`` is case
+        1's (channels, filters) when its channels were wrong: it tells a fixed number from a multiple of filters."""
         x_shape, skip_shape, filters = (4, 4, 6), (8, 8, 5), 4
         _, out, model = self._build(decoder_block, x_shape, skip_shape, filters)
         if tuple(out.shape[1:]) != skip_shape[:2] + (filters,):
             raise Incorrect(self._channels_message(out.shape[-1], x_shape, skip_shape, filters,
-                                                   self._joined(model.operations))
+                                                   self._joined(model.operations), first)
                             if tuple(out.shape[1:3]) == skip_shape[:2] else
                             f"for x {x_shape}, skip {skip_shape} and filters={filters} your block outputs "
                             f"{tuple(out.shape[1:])}; it should output {skip_shape[:2] + (filters,)}.")
+        rng = np.random.default_rng(8)
         self._outputs(model, rng.normal(size=(1,) + x_shape), rng.normal(size=(1,) + skip_shape))
-        if "Conv2DTranspose" not in names:
-            self._note = ("You upsampled without Conv2DTranspose (e.g. UpSampling2D): that works too, and avoids "
-                          "checkerboard artefacts; the lesson, like the original U-Net, uses a learned 2x2 "
-                          "transposed convolution.")
 
     @staticmethod
     def _joined(ops):
@@ -401,7 +413,8 @@ class DecoderBlock(Question):
         return [op.output.shape[-1] for op in ops if type(op).__name__ == "Concatenate"]
 
     @staticmethod
-    def _channels_message(channels, x_shape, skip_shape, filters, joined):
+    def _channels_message(channels, x_shape, skip_shape, filters, joined, first=None):
+        """What a wrong channel count says; ``first`` is (channels, filters) in another case, if known."""
         setting = f"with x {x_shape}, skip {skip_shape} and filters={filters}, your block outputs {channels} channels"
         if channels in joined:
             return f"{setting}, the concatenation's: the conv block after it should give `filters` channels."
@@ -409,6 +422,12 @@ class DecoderBlock(Question):
             return f"{setting}, the skip's channel count; the block should output `filters` = {filters} channels."
         if channels == x_shape[-1]:
             return f"{setting}, x's channel count; the block should output `filters` = {filters} channels."
+        if first is not None and first[0] != channels:
+            times = channels / filters
+            if times == first[0] / first[1] and times == int(times) and times > 1:
+                return (f"{setting}, {int(times)} x `filters`: use exactly `filters` filters in the conv block, not "
+                        "a multiple of it.")
+            return f"{setting}; it should output `filters` = {filters}."
         return f"{setting}; it should output `filters` = {filters}: use the argument, not a fixed number."
 
 
@@ -428,9 +447,42 @@ _RESIZE = {
 }
 
 
+# cv2's INTER_* flags (the lesson resizes with cv2), and other names for the options, read as the option they name
+_CV2_FLAGS = {0: "nearest", 1: "bilinear", 2: "bicubic", 3: "area", 4: "lanczos", 5: "bilinear", 6: "nearest"}
+_ALIASES = {"nearest neighbour": "nearest", "nearest neighbor": "nearest", "nearest exact": "nearest",
+            "linear": "bilinear", "linear exact": "bilinear", "cubic": "bicubic", "lanczos3": "lanczos",
+            "lanczos4": "lanczos", "lanczos5": "lanczos"}
+_ONE_NAME = "`mask_interpolation` should be one interpolation name, a string such as \"bilinear\"."
+
+
+def _interpolation(pick):
+    """One pick as an option of ``INTERPOLATIONS`` where it names one (cv2.INTER_AREA, "INTER_AREA", "Nearest
+    neighbour", PIL's Resampling.BILINEAR); else the pick as written, for Choices to say it is no option."""
+    if isinstance(pick, enum.Enum):  # PIL's Image.Resampling members: read by name
+        pick = pick.name
+    if isinstance(pick, (int, np.integer)) and not isinstance(pick, (bool, np.bool_)):
+        if int(pick) not in _CV2_FLAGS:
+            raise Incorrect(f"{pick} is not one of cv2's interpolation flags (cv2.INTER_NEAREST is 0, "
+                            f"cv2.INTER_LINEAR 1, ...). " + _ONE_NAME)
+        return _CV2_FLAGS[int(pick)]
+    if not isinstance(pick, str):
+        raise Incorrect(_ONE_NAME)
+    key = re.sub(r"[\s_-]+", " ", pick.strip().lower().removeprefix("cv2.")).removeprefix("inter ")
+    return key if key in INTERPOLATIONS else _ALIASES.get(key, pick)
+
+
+class OneInterpolation(Choices):
+    """The options of ``Choices``, also named by cv2's INTER_* flags and names, or the long names."""
+
+    def __call__(self, value, name):
+        picks = value.split(",") if isinstance(value, str) else \
+            list(value) if isinstance(value, (set, frozenset, list, tuple)) else [value]
+        super().__call__({_interpolation(pick) for pick in picks}, name)
+
+
 class MaskInterpolation(Question):
-    checks = {"mask_interpolation": Choices({"nearest"}, _RESIZE, items="interpolation names",
-                                            where="one of the interpolations")}
+    checks = {"mask_interpolation": OneInterpolation({"nearest"}, _RESIZE, items="interpolation names",
+                                                     where="one of the interpolations")}
     hints = (
         ("A label map holds names, not amounts: 1 means 'cat', 2 'dog', 255 'outline'. What is the average of "
          "'cat' and 'outline'?"),
@@ -438,7 +490,7 @@ class MaskInterpolation(Question):
          "writes a value that was not in the map?"),
     )
     answer = """
-        mask_interpolation = "nearest"   # cv2.INTER_NEAREST, or tf.image.resize(..., method="nearest")
+        mask_interpolation = "nearest"   # or cv2.INTER_NEAREST; tf.image.resize(..., method="nearest")
     """
     praise = "nearest neighbour only ever copies an existing label. (Resize the photo itself with area or bilinear " \
              "interpolation; only the labels need nearest.)"
@@ -446,6 +498,13 @@ class MaskInterpolation(Question):
 
 # q5: a model that predicts background everywhere
 _KINDS = ("background", "top", "trousers", "footwear", "bag")
+_ROUNDED = 0.005  # as in q1: an answer rounded to two decimals is right
+
+
+def _close_to(want):
+    """An answer near ``want`` but rounded too far (0.81 for 0.815): the method is right, the rounding is not."""
+    return Mistake(when=lambda c: abs(c.got - want) <= 0.01,
+                   say=lambda c: f"Close: give three decimals ({want:.3f} rather than {c.got:g}).")
 
 
 class LazyModel(Question):
@@ -490,21 +549,23 @@ class LazyModel(Question):
             if maps.ndim == 3 else mean_iou
         got_accuracy = float(as_array(lazy_accuracy, "lazy_accuracy", shape=()))
         got_iou = float(as_array(lazy_mean_iou, "lazy_mean_iou", shape=()))
-        if np.isclose(got_accuracy, mean_iou, atol=1e-3) and np.isclose(got_iou, accuracy, atol=1e-3) \
+        if np.isclose(got_accuracy, mean_iou, atol=_ROUNDED) and np.isclose(got_iou, accuracy, atol=_ROUNDED) \
                 and len(classes) > 1:
             raise Incorrect("the two are swapped: pixel accuracy is the larger one here, the share of pixels the "
                             "model gets right.")
         Value(accuracy, mistakes=(
+            _close_to(accuracy),
             Mistake(like=1 - accuracy, say="{got:.3f} is the share of garment pixels, the ones the lazy model gets "
                                            "wrong; pixel accuracy is the share it gets right."),
             Mistake(like=100 * accuracy, say="give `lazy_accuracy` as a fraction between 0 and 1, not a percentage."),
             Mistake(like=float(np.sum(maps == 0)), say="{got:g} is a count of pixels; divide by the number of pixels, "
                                                        "label_maps.size."),
         ), otherwise="{got:.4f} is not the lazy model's pixel accuracy: it is right on the background pixels, so "
-                     "its accuracy is the share of background in label_maps.", tolerance=1e-3)(got_accuracy,
+                     "its accuracy is the share of background in label_maps.", tolerance=_ROUNDED)(got_accuracy,
                                                                                                "lazy_accuracy")
         names = ", ".join(_KINDS[k] for k in classes)
         Value(mean_iou, mistakes=(
+            _close_to(mean_iou),
             Mistake(when=lambda c: np.isnan(c.got), say="nan: a class in neither map has no IoU; leave it out of the "
                                                         "mean (np.nanmean, or score_segmentation's mean_iou)."),
             Mistake(like=accuracy / len(_KINDS),
@@ -516,19 +577,19 @@ class LazyModel(Question):
                                        "kinds the model never predicts score 0."),
             Mistake(like=0.0, say=f"the garment kinds score 0, but mean IoU counts the background too: average "
                                   f"over {names}."),
-            Mistake(when=lambda c: len(classes) > 2 and np.isclose(c.got, accuracy / (len(classes) - 1), atol=1e-3),
+            Mistake(when=lambda c: len(classes) > 2 and np.isclose(c.got, accuracy / (len(classes) - 1), atol=_ROUNDED),
                     say="you divided by the number of garment kinds present; the background is a class too, and "
                         "counts in the mean."),
-            Mistake(when=lambda c: len(classes) != 2 and np.isclose(c.got, accuracy / 2, atol=1e-3),
+            Mistake(when=lambda c: len(classes) != 2 and np.isclose(c.got, accuracy / 2, atol=_ROUNDED),
                     say="that is the mean IoU of 'object or not', two classes; score the five kinds (num_classes=5)."),
-            Mistake(when=lambda c: not np.isclose(per_map, mean_iou, atol=1e-3) and np.isclose(c.got, per_map,
-                                                                                                  atol=1e-3),
+            Mistake(when=lambda c: not np.isclose(per_map, mean_iou, atol=_ROUNDED)
+                    and np.isclose(c.got, per_map, atol=_ROUNDED),
                     say="you averaged the mean IoU of each canvas; score all the canvases together, as "
                         "score_segmentation(label_maps, ...) does."),
             Mistake(like=100 * mean_iou, say="give `lazy_mean_iou` as a fraction between 0 and 1, not a percentage."),
         ), otherwise="{got:.4f} is not the lazy model's mean IoU. Its IoU is the share of background for the "
                      "background and 0 for every kind in the truth; kinds in neither map are left out.",
-            tolerance=1e-3)(got_iou, "lazy_mean_iou")
+            tolerance=_ROUNDED)(got_iou, "lazy_mean_iou")
 
 
 q1 = IouAndDice("q1")
