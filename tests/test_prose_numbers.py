@@ -38,6 +38,7 @@ WHOLE_ELSEWHERE = {  # lesson number -> {whole percentage: where it comes from}
     "05": {"20": "SmoothGrad paper's suggested noise (10-20%)"},
     "06": {"50": "MobileNet alpha 0.25's published ImageNet top-1"},
     "07": {"90": "an illustration (a score without a baseline)"},
+    "08": {"60": "the centre-prior disk's width: 2 * sqrt(2 ln 2) * 0.25 = 0.59 of the side (arithmetic)"},
 }
 
 
