@@ -85,21 +85,34 @@ class PretrainedModel:
     ``outputs`` list ``TensorInfo``s; ``labels`` holds the class names where the registry names a labels
     file (else ``None``); ``path`` is the model file, for tools that open it themselves (such as
     ``cv2.FaceDetectorYN`` for YuNet). ``tensors`` maps every tensor inside a TFLite model to its shape (empty
-    for other formats): the sizes of its feature maps, which lesson 08 reads from DeepLab. ``describe()`` prints
-    the inputs, outputs and labels.
+    for other formats): the sizes of its feature maps, which lesson 08 reads from DeepLab; ``inner(name)`` reads
+    one's value after a call. ``describe()`` prints the inputs, outputs and labels.
     """
 
-    def __init__(self, name, info, run, inputs, outputs, *, path, source, labels=None, tensors=None):
+    def __init__(self, name, info, run, inputs, outputs, *, path, source, labels=None, tensors=None, read=None):
         self.name, self.format, self.path, self.source = name, info["format"], path, source
         self.inputs, self.outputs, self.labels, self.tensors = inputs, outputs, labels, tensors or {}
         self.note, self.credit = info.get("note", ""), info["credit"]
-        self._run = run
+        self._run, self._read = run, read
 
     def __call__(self, *args, **kwargs):
         feed = self._match_inputs(args, kwargs)
         raw = self._run({info.tensor: prepare_input(self.name, info, feed[info.name]) for info in self.inputs})
         results = {info.name: finish_output(info, raw[info.tensor]) for info in self.outputs}
         return next(iter(results.values())) if len(results) == 1 else results
+
+    def inner(self, name):
+        """The value of the tensor ``name`` inside the model at its last call, as float32 (dequantised where the
+        model stores it quantised): lesson 09 reads the SSD's anchors and raw box scores with it. Needs
+        ``load_pretrained(..., keep_tensors=True)``, because TFLite otherwise reuses those buffers."""
+        if self._read is None:
+            raise ValueError(f"{self.name}'s inner tensors are not kept; load it with "
+                             f"load_pretrained({self.name!r}, keep_tensors=True) (TFLite models only).")
+        if name not in self.tensors:
+            shown = ", ".join(list(self.tensors)[:5])
+            raise KeyError(f"name must be one of {self.name}'s {len(self.tensors)} tensors (model.tensors: {shown}, "
+                           f"...); got {name!r}.")
+        return self._read(name)
 
     def describe(self):
         """Print the model's inputs, outputs, labels and notes."""
@@ -124,11 +137,13 @@ class PretrainedModel:
         return {**feed, **kwargs}
 
 
-def load_pretrained(name, *, verbose=True):
+def load_pretrained(name, *, keep_tensors=False, verbose=True):
     """Load the registered pretrained model ``name`` (e.g. ``"deeplabv3"``) as a ``PretrainedModel``.
 
     Args:
         name: a registry entry with a ``format``; ``list_pretrained()`` lists them.
+        keep_tensors: keep every inner tensor's value after a call, for ``model.inner(name)`` (TFLite only;
+            uses more memory).
         verbose: print where the file came from and its credit; ``False`` prints nothing.
 
     Raises:
@@ -139,16 +154,19 @@ def load_pretrained(name, *, verbose=True):
     if "format" not in info:
         raise ValueError(f"name must be a pretrained model, one of {', '.join(list_pretrained())}; got {name!r} "
                          f"(a {info['kind']}).")
+    if keep_tensors and info["format"] != "tflite":
+        raise ValueError(f"keep_tensors=True needs a TFLite model; {name!r} is {info['format']}.")
     with mute_unless(verbose):
         fetched = fetch_file(name)
-        run, inputs, outputs, tensors = OPENERS[info["format"]](fetched.path, info)
+        opened = OPENERS[info["format"]](fetched.path, info, **({"keep_tensors": True} if keep_tensors else {}))
+        run, inputs, outputs, tensors, read = opened
         labels = load_labels(info["labels"]) if info.get("labels") else None
         print(f"pretrained model {name!r} ({info['format']}, {info['bytes'] / 1e6:.1f} MB), from {fetched.source}. "
               f"Credit: {info['credit']}")
     return PretrainedModel(name, info, run, name_tensors(name, inputs, info.get("inputs", [])),
                            name_tensors(name, outputs, info.get("outputs", [])),
                            path=fetched.path, source=fetched.source, labels=labels,
-                           tensors=tensors)
+                           tensors=tensors, read=read)
 
 
 def list_pretrained():
@@ -260,8 +278,9 @@ def stderr_without(pattern):
                 print("\n".join(kept), file=sys.stderr)
 
 
-def open_tflite(path, info):
-    """Open a ``.tflite`` model; return ``(run, inputs, outputs, tensors)`` (every tensor's shape, by name)."""
+def open_tflite(path, info, keep_tensors=False):
+    """Open a ``.tflite`` model; return ``(run, inputs, outputs, tensors, read)``: ``tensors`` gives every tensor's
+    shape by name, ``read(name)`` its float value after a run (``None`` unless ``keep_tensors``)."""
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError:
@@ -271,7 +290,9 @@ def open_tflite(path, info):
     with warnings.catch_warnings(), stderr_without(XNNPACK_NOTICE):
         # tf.lite.Interpreter says it is deprecated in favour of ai_edge_litert, used above where installed.
         warnings.filterwarnings("ignore", r"\s*Warning: tf\.lite\.Interpreter is deprecated", UserWarning)
-        interpreter = Interpreter(model_path=str(path))
+        # keep_tensors is what lesson 09 needs, not a debugging session: its memory note is chatter.
+        warnings.filterwarnings("ignore", r"\s*Warning: Enabling `experimental_preserve_all_tensors`", UserWarning)
+        interpreter = Interpreter(model_path=str(path), experimental_preserve_all_tensors=keep_tensors)
         interpreter.allocate_tensors()
     inputs, outputs = interpreter.get_input_details(), interpreter.get_output_details()
 
@@ -286,8 +307,21 @@ def open_tflite(path, info):
         interpreter.invoke()
         return {detail["name"]: interpreter.get_tensor(detail["index"]) for detail in outputs}
 
-    shapes = {d["name"]: tuple(int(n) for n in d["shape"]) for d in interpreter.get_tensor_details()}
-    return run, [summary(d) for d in inputs], [summary(d) for d in outputs], shapes
+    details = {d["name"]: d for d in interpreter.get_tensor_details()}
+
+    def read(name):
+        detail = details[name]
+        value = interpreter.get_tensor(detail["index"])
+        scales, zero_points = (detail["quantization_parameters"][k] for k in ("scales", "zero_points"))
+        if not len(scales):
+            return value.astype(np.float32)
+        axis = detail["quantization_parameters"]["quantized_dimension"]
+        shape = [-1 if d == axis else 1 for d in range(value.ndim)] if len(scales) > 1 else [1] * value.ndim
+        return ((value.astype(np.float32) - zero_points.reshape(shape)) * scales.reshape(shape)).astype(np.float32)
+
+    shapes = {name: tuple(int(n) for n in d["shape"]) for name, d in details.items()}
+    return (run, [summary(d) for d in inputs], [summary(d) for d in outputs], shapes,
+            read if keep_tensors else None)
 
 
 def open_savedmodel(path, info):
@@ -309,7 +343,7 @@ def open_savedmodel(path, info):
         return {key: value.numpy() for key, value in results.items()}
 
     return (run, [summary(k, s) for k, s in function.structured_input_signature[1].items()],
-            [summary(k, s) for k, s in function.structured_outputs.items()], {})
+            [summary(k, s) for k, s in function.structured_outputs.items()], {}, None)
 
 
 def unpack_savedmodel(archive, info):
@@ -352,7 +386,7 @@ def open_onnx(path, info):
         return dict(zip(names, net.forward(names)))
 
     inputs = [(d["tensor"], tuple(d["shape"]), d["dtype"], None) for d in info["inputs"]]
-    return run, inputs, [(name, None, "float32", None) for name in names], {}
+    return run, inputs, [(name, None, "float32", None) for name in names], {}, None
 
 
 OPENERS = {"tflite": open_tflite, "savedmodel": open_savedmodel, "onnx": open_onnx}

@@ -270,3 +270,43 @@ def test_deeplab_labels_most_of_each_pet_with_its_species(empty_cache, offline_p
     # Measured (TF 2.21): 23 of 26 pets, 6 of the 8 dogs, have >= 90% of their pixels labelled with their species
     # (median 0.99); a Bengal cat and two Great Pyrenees get almost none. Require 20 of 26 and 5 of 8.
     assert np.sum(share >= 0.9) >= 20 and np.sum(share[dogs] >= 0.9) >= 5, np.round(share, 2)
+
+
+def test_inner_tensors_are_read_back_dequantised(register, tiny_models):
+    """The full-integer model stores its kernel per output channel in int8; read back, it is the kernel."""
+    tflite(register, tiny_models, "int")
+    model = load_pretrained("tiny_int", keep_tensors=True, verbose=False)
+    model(np.random.default_rng(5).uniform(0, 1, (1, 8, 8, 3)))
+    (name,) = [n for n, shape in model.tensors.items() if shape == (4, 3, 3, 3)]  # TFLite: (out, h, w, in)
+    kernel = model.inner(name).transpose(1, 2, 3, 0)
+    assert kernel.dtype == np.float32
+    # int8 per channel: each channel's step is its largest |weight| / 127; allow one step.
+    steps = np.abs(tiny_models["kernel"]).max(axis=(0, 1, 2)) / 127
+    assert np.all(np.abs(kernel - tiny_models["kernel"]) <= steps)
+
+
+def test_inner_tensors_need_keep_tensors_and_a_known_name(register, tiny_models):
+    model = tflite(register, tiny_models, "float")
+    with pytest.raises(ValueError, match=r"load_pretrained\('tiny_float', keep_tensors=True\)"):
+        model.inner(next(iter(model.tensors)))
+    kept = load_pretrained("tiny_float", keep_tensors=True, verbose=False)
+    with pytest.raises(KeyError, match=r"name must be one of tiny_float's \d+ tensors .*got 'anchors'"):
+        kept.inner("anchors")
+    with pytest.raises(ValueError, match="keep_tensors=True needs a TFLite model; 'yunet' is onnx"):
+        load_pretrained("yunet", keep_tensors=True)
+
+
+def test_ssd_raw_scores_explain_its_top_detection(empty_cache, offline_pack):
+    """Lesson 09 opens the detector: 1917 anchors, their raw box encodings and class scores, and the
+    best anchor's score for the top class is the top detection's score."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # keeping the tensors must not warn (TFLite calls it "for debugging")
+        model = load_pretrained("ssd_mobilenet_v1_coco", keep_tensors=True, verbose=False)
+    found = model(load_photo("dog", (300, 300), verbose=False)[None])
+    anchors, encodings, scores = (model.inner(n) for n in ("anchors", "Squeeze", "convert_scores"))
+    assert anchors.shape == (1917, 4) and encodings.shape == (1, 1917, 4) and scores.shape == (1, 1917, 91)
+    assert 0 <= scores.min() and scores.max() <= 1
+    centres, sizes = anchors[:, :2], anchors[:, 2:]  # (y, x, height, width), in units of the image side
+    assert 0 <= centres.min() and centres.max() <= 1 and 0 < sizes.min() and sizes.max() < 2
+    top_class = int(found["classes"][0, 0])  # 0 = person; column 0 of the raw scores is "background"
+    assert abs(scores[0, :, top_class + 1].max() - found["scores"][0, 0]) < 0.01
