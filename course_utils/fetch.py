@@ -6,19 +6,21 @@ file whose sha256 is wrong: a corrupt or truncated cached copy is replaced, and 
 written to a temporary file and renamed only after the hash matches.
 """
 import hashlib
+import http.client
 import io
 import json
 import os
 import socket
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager, nullcontext, redirect_stdout
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .settings import cache_dir, offline_pack_dir
+from .settings import cache_dir, mirror_url, offline_pack_dir
 
 # The course's data folder: package data in a pip-installed course_utils, the repository's data/ in a checkout.
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -136,8 +138,17 @@ def fetch_file(name, timeout=TIMEOUT_S):
             f"{name!r} has no direct download URL; it comes from {where} or from "
             f"{info.get('canonical', 'its canonical source')}. Set COURSE_OFFLINE_PACK to a pack that holds it."
         )
-    download(info["url"], cached, info["sha256"], timeout=timeout)
+    download(mirrored(info["url"]), cached, info["sha256"], timeout=timeout)
     return FetchedFile(cached, "download")
+
+
+def mirrored(url):
+    """``url`` with its scheme and host replaced by ``COURSE_MIRROR`` when that is set, else ``url`` itself."""
+    mirror = mirror_url()
+    if mirror is None:
+        return url
+    parts = urllib.parse.urlsplit(url)
+    return mirror + parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def download(url, dest, sha256, timeout=TIMEOUT_S):
@@ -154,16 +165,23 @@ def download(url, dest, sha256, timeout=TIMEOUT_S):
         digest = hashlib.sha256()
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(request, timeout=timeout) as response:
+            promised, received = response.headers.get("Content-Length"), 0
             for block in iter(lambda: response.read(1 << 16), b""):
                 digest.update(block)
                 out.write(block)
+                received += len(block)
+        if promised is not None and received != int(promised):
+            raise AssetUnavailableError(
+                f"The download of {url} stopped after {received:,} of {int(promised):,} bytes (the connection "
+                f"dropped); nothing was saved. Run it again. {OFFLINE_ADVICE}"
+            )
         if digest.hexdigest() != sha256:
             raise AssetUnavailableError(
                 f"The file downloaded from {url} has sha256 {digest.hexdigest()}, expected {sha256}. "
                 "The server may have changed the file; nothing was saved."
             )
         os.replace(tmp, dest)
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as err:
+    except (urllib.error.URLError, http.client.HTTPException, socket.timeout, TimeoutError, ConnectionError) as err:
         raise AssetUnavailableError(
             f"Could not download {url} ({err}; time limit {timeout} s). {OFFLINE_ADVICE}"
         ) from err

@@ -3,6 +3,7 @@
 - ``COURSE_PROFILE``: ``full`` | ``workshop`` (default) | ``smoke`` — how much work each lesson does.
 - ``COURSE_OFFLINE_PACK``: folder of datasets, models and photos for machines without internet.
 - ``COURSE_CACHE``: where downloads and decoded datasets are kept (default ``~/.cache/how-cnns-see``).
+- ``COURSE_MIRROR``: a base URL (e.g. an instructor's local server) that replaces the host of every download URL.
 """
 import os
 from pathlib import Path
@@ -62,6 +63,22 @@ def offline_pack_dir():
             "Fix the path or unset the variable to download from the internet."
         )
     return path
+
+
+def mirror_url():
+    """Return the download mirror from ``COURSE_MIRROR`` without a trailing slash, or ``None`` when unset.
+
+    ``COURSE_MIRROR=http://10.0.0.5:8000`` turns ``https://storage.example.com/models/x.tflite`` into
+    ``http://10.0.0.5:8000/models/x.tflite``: a workshop's own server (``python -m http.server`` over the same
+    paths) answers instead of the internet. sha256 checks are unchanged.
+    """
+    value = os.environ.get("COURSE_MIRROR", "").strip().rstrip("/")
+    if not value:
+        return None
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"COURSE_MIRROR must be a base URL starting with http:// or https://, like "
+                         f"http://10.0.0.5:8000; got {value!r}.")
+    return value
 
 
 def cache_dir():

@@ -47,10 +47,11 @@ def test_pack_only_asset_without_pack_says_where_it_lives(empty_cache, no_pack):
 
 
 class _Server:
-    """A local HTTP server serving ``payload`` at /file (or never answering, to test timeouts)."""
+    """A local HTTP server serving ``payload`` at ``path`` (404 elsewhere). ``hang``: never answers, to test
+    timeouts; ``truncate``: promises the whole payload, sends half and closes, as a dropped connection does."""
 
-    def __init__(self, payload=b"", hang=False):
-        self.payload, self.hang, self.release = payload, hang, threading.Event()
+    def __init__(self, payload=b"", hang=False, path="/file", truncate=False):
+        self.payload, self.hang, self.truncate, self.release = payload, hang, truncate, threading.Event()
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -58,17 +59,21 @@ class _Server:
                 if outer.hang:
                     outer.release.wait(10)
                     return
+                if self.path != path:
+                    self.send_error(404)
+                    return
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(outer.payload)))
                 self.end_headers()
-                self.wfile.write(outer.payload)
+                self.wfile.write(outer.payload[:len(outer.payload) // 2] if outer.truncate else outer.payload)
 
             def log_message(self, *args):
                 pass
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/file"
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.url = self.base + path
 
     def close(self):
         self.release.set()
@@ -134,3 +139,47 @@ def test_registry_entries_are_complete():
         assert {"kind", "file", "sha256", "licence", "credit"} <= set(info), name
         assert len(info["sha256"]) == 64, name
         assert info.get("url") or info.get("canonical"), f"{name} needs a URL or a canonical source"
+
+
+def test_dropped_connection_then_a_good_download(empty_cache, no_pack, registry_with):
+    payload = b"whole file " * 5000
+    server = _Server(payload, truncate=True)
+    try:
+        registry_with(server.url, hashlib.sha256(payload).hexdigest())
+        with pytest.raises(AssetUnavailableError, match=r"stopped after 27,500 of 55,000 bytes .*nothing was saved"):
+            fetch_file("thing")
+        assert not any((empty_cache / "files").iterdir())  # no half file, no temporary file
+        server.truncate = False
+        assert fetch_file("thing").path.read_bytes() == payload
+    finally:
+        server.close()
+
+
+def test_missing_file_on_the_server_is_a_clear_error(empty_cache, no_pack, registry_with):
+    server = _Server(b"x")
+    try:
+        registry_with(server.base + "/elsewhere", "0" * 64)
+        with pytest.raises(AssetUnavailableError, match="Could not download .*/elsewhere .*404"):
+            fetch_file("thing")
+    finally:
+        server.close()
+
+
+def test_mirror_replaces_the_host_of_every_download(empty_cache, no_pack, registry_with, monkeypatch, capsys):
+    payload = b"model bytes" * 100
+    server = _Server(payload, path="/models/v1/thing.bin?alt=media")
+    try:
+        registry_with("https://downloads.example.invalid/models/v1/thing.bin?alt=media",
+                      hashlib.sha256(payload).hexdigest())
+        monkeypatch.setenv("COURSE_MIRROR", server.base + "/")
+        assert fetch_file("thing").path.read_bytes() == payload
+        assert f"Downloading {server.url}" in capsys.readouterr().out
+    finally:
+        server.close()
+
+
+def test_mirror_must_be_a_url(empty_cache, no_pack, registry_with, monkeypatch):
+    registry_with("https://downloads.example.invalid/thing.bin", "0" * 64)
+    monkeypatch.setenv("COURSE_MIRROR", "10.0.0.5:8000")
+    with pytest.raises(ValueError, match="COURSE_MIRROR must be a base URL starting with http:// or https://"):
+        fetch_file("thing")
