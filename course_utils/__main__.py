@@ -1,7 +1,8 @@
-"""Command line: ``python -m course_utils report`` or ``python -m course_utils prefetch``.
+"""Command line: ``python -m course_utils report``, ``prefetch``, ``pack build DIR`` or ``pack check DIR``.
 
 ``prefetch`` fetches every dataset, photo and model the lessons use into this machine's cache
-(or checks them in the offline pack), so a workshop laptop needs no network afterwards.
+(or checks them in the offline pack), so a workshop laptop needs no network afterwards. ``pack build DIR``
+gathers the same files into an offline pack folder for other laptops; ``pack check DIR`` verifies one.
 """
 import argparse
 import sys
@@ -10,6 +11,7 @@ from .datasets import CLASS_NAMES, load_dataset
 from .environment import report_environment
 from .fetch import AssetUnavailableError, fetch_file, load_registry
 from .imagenet import load_imagenet_model
+from .pack import build_pack, check_pack
 
 
 def prefetch():
@@ -35,11 +37,17 @@ def prefetch():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("report", "prefetch"))
+    parser.add_argument("command", choices=("report", "prefetch", "pack"))
+    parser.add_argument("action", nargs="?", choices=("build", "check"), help="pack only: build or check")
+    parser.add_argument("folder", nargs="?", help="pack only: the pack folder")
     args = parser.parse_args(argv)
+    if (args.command == "pack") != bool(args.action and args.folder):
+        parser.error("use 'pack build DIR' or 'pack check DIR'; 'build' and 'check' go with 'pack' only.")
     if args.command == "report":
         report_environment()
         return 0
+    if args.command == "pack":
+        return 1 if (build_pack if args.action == "build" else check_pack)(args.folder) else 0
     failures = prefetch()
     print("Everything is available offline now." if not failures else f"{failures} asset(s) could not be fetched.")
     return 1 if failures else 0
