@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .settings import cache_dir, mirror_url, offline_pack_dir
+from .settings import REPOSITORY, cache_dir, mirror_url, offline_pack_dir
 
 # The course's data folder: package data in a pip-installed course_utils, the repository's data/ in a checkout.
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data" if (PACKAGE_DIR / "data").is_dir() else PACKAGE_DIR.parent / "data"
 REGISTRY_PATH = DATA_DIR / "assets.json"
 TIMEOUT_S = 30
-USER_AGENT = "how-cnns-see-course/1.0 (+https://github.com/how-cnns-see/how-cnns-see)"
+USER_AGENT = f"how-cnns-see-course/1.0 (+https://github.com/{REPOSITORY})"
 
 
 OFFLINE_ADVICE = ("If this machine is offline, point COURSE_OFFLINE_PACK at an offline pack folder "

@@ -1,14 +1,19 @@
-"""The course's three environment settings, read in one place (introduced in lesson 00).
+"""The course's four environment settings, read in one place (introduced in lesson 00).
 
 - ``COURSE_PROFILE``: ``full`` | ``workshop`` (default) | ``smoke`` — how much work each lesson does.
 - ``COURSE_OFFLINE_PACK``: folder of datasets, models and photos for machines without internet.
 - ``COURSE_CACHE``: where downloads and decoded datasets are kept (default ``~/.cache/how-cnns-see``).
 - ``COURSE_MIRROR``: a base URL (e.g. an instructor's local server) that replaces the host of every download URL.
+
+``REPOSITORY`` is the course's home on GitHub, in one place: a fork changes that line and runs
+``python -m course_utils.tools.stamp_notebooks`` to rewrite the badges, Colab cells and README links.
 """
 import os
 from pathlib import Path
 
 from .validate import check_choice, check_positive_int
+
+REPOSITORY = "how-cnns-see/how-cnns-see"  # GitHub owner/name of the course
 
 PROFILES = ("full", "workshop", "smoke")
 DEFAULT_PROFILE = "workshop"

@@ -183,3 +183,22 @@ def test_mirror_must_be_a_url(empty_cache, no_pack, registry_with, monkeypatch):
     monkeypatch.setenv("COURSE_MIRROR", "10.0.0.5:8000")
     with pytest.raises(ValueError, match="COURSE_MIRROR must be a base URL starting with http:// or https://"):
         fetch_file("thing")
+
+
+def test_keras_downloads_time_out_on_a_stalled_server(tmp_path):
+    """keras.datasets and keras.applications download through keras.utils.get_file, which waits forever
+    on its own; under keras_download the stall becomes a clear error within the time limit."""
+    import time
+
+    import keras
+
+    server = _Server(hang=True)
+    start = time.perf_counter()
+    try:
+        with pytest.raises(AssetUnavailableError, match="MNIST download failed .*COURSE_OFFLINE_PACK"):
+            with fetch.keras_download("MNIST download", timeout=1):
+                keras.utils.get_file("mnist.npz", origin=server.url, cache_dir=str(tmp_path))
+    finally:
+        server.close()
+    assert time.perf_counter() - start < 8  # the server would hold the connection for 10 s
+    assert socket.getdefaulttimeout() is None  # the time limit does not outlive the download

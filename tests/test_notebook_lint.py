@@ -5,10 +5,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course_utils.settings import REPOSITORY as REPO
 from course_utils.tools.execute import JUPYTERLAB_KERNELSPEC
 
 ROOT = Path(__file__).resolve().parents[1]
-REPO = "how-cnns-see/how-cnns-see"
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
