@@ -12,12 +12,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .fetch import AssetUnavailableError, fetch_file, load_registry, sha256_of
+from .fetch import TIMEOUT_S, AssetUnavailableError, fetch_file, load_registry, sha256_of
 
 MANIFEST = "manifest.json"
 
 
-def build_pack(folder, *, timeout=30):
+def build_pack(folder, *, timeout=TIMEOUT_S):
     """Gather every registered file into ``folder`` (created if needed); return the names that failed.
 
     A file already in ``folder`` with the right sha256 is kept; a damaged one is replaced. Only the files of

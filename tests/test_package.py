@@ -12,16 +12,21 @@ import nbformat
 import pytest
 
 from course_utils.settings import REPOSITORY
+from course_utils.tools.stamp_notebooks import NOTEBOOKS, course_version, first_code_cell
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted(ROOT.glob("notebooks/*.ipynb")) + sorted(ROOT.glob("solutions/*.ipynb")) + \
-    sorted(ROOT.glob("exercises/*.ipynb"))
-VERSION = re.search(r'^version = "(.+)"$', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
+VERSION = course_version()
 GITHUB = f"https://github.com/{REPOSITORY}"
 
 
 def colab_cell(path):
-    return next(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    return first_code_cell(nbformat.read(path, as_version=4)).source
+
+
+def test_every_notebook_installs_this_version_on_colab():
+    cells = {colab_cell(path) for path in NOTEBOOKS}
+    assert len(cells) == 1, "every notebook's first code cell must be the same Colab cell"
+    assert f'COURSE = "git+{GITHUB}@v{VERSION}"' in cells.pop(), f"the Colab cell must pin v{VERSION} (pyproject.toml)"
 
 
 def run_colab_cell(clone, ref, target):

@@ -77,8 +77,10 @@ def stamp_readme(old_home):
     text = readme.read_text(encoding="utf-8")
     new = text.replace(f"github.com/{old_home}/", f"github.com/{REPOSITORY}/").replace(
         f"github/{old_home}/", f"github/{REPOSITORY}/")
+    if new == text:
+        return False
     readme.write_text(new, encoding="utf-8")
-    return new != text
+    return True
 
 
 def main(argv=None):
