@@ -150,6 +150,46 @@ def plot_segmentation(images, label_maps, class_names, titles=None, alpha=0.6, i
     return _finish(fig, show)
 
 
+def plot_detections(image, boxes, labels, scores=None, *, linestyle="-", title=None, ax=None, show=True):
+    """Draw boxes with their labels (and scores) over an image, one colour per label (lesson 09).
+
+    Args:
+        image: ``(H, W)`` or ``(H, W, 3)`` array (uint8, or float in [0, 1]).
+        boxes: ``(N, 4)`` boxes ``[ymin, xmin, ymax, xmax]`` normalised to the image, as the COCO SSD gives them.
+        labels: N class names; a label keeps its colour in every figure.
+        scores: optional N scores, printed after the labels.
+        linestyle: ``"-"`` for detections, ``"--"`` for boxes drawn by hand, for example.
+        title: what the viewer should notice.
+        ax: draw into this axes (e.g. over boxes drawn before) instead of a new figure.
+        show: call ``plt.show()`` when a new figure was made.
+    """
+    import zlib
+
+    image, boxes = np.asarray(image), np.asarray(boxes, dtype="float64").reshape(-1, 4)
+    if image.ndim not in (2, 3):
+        raise ValueError(f"image must be (H, W) or (H, W, 3); got shape {image.shape}.")
+    check("labels", len(labels), len(labels) == len(boxes), f"one label per box ({len(boxes)})")
+    check("scores", None if scores is None else len(scores), scores is None or len(scores) == len(boxes),
+          f"None or one score per box ({len(boxes)})")
+    height, width = image.shape[:2]
+    new_figure = ax is None
+    if new_figure:
+        fig, ax = plt.subplots(figsize=(6, 6 * height / width))
+        ax.imshow(image, cmap="gray" if image.ndim == 2 else None)
+        ax.axis("off")
+    for k, ((top, left, bottom, right), label) in enumerate(zip(boxes, labels)):
+        colour = CLASS_COLOURS[zlib.crc32(str(label).encode()) % len(CLASS_COLOURS)]  # the same in every figure
+        ax.add_patch(matplotlib.patches.Rectangle((left * width, top * height), (right - left) * width,
+                                                  (bottom - top) * height, fill=False, edgecolor=colour, lw=2,
+                                                  linestyle=linestyle))
+        text = str(label) if scores is None else f"{label} {scores[k]:.2f}"
+        ax.text(left * width, top * height, text, fontsize=8, color="white", va="bottom", clip_on=True,
+                bbox={"facecolor": colour, "edgecolor": "none", "pad": 1, "alpha": 0.85})
+    if title:
+        ax.set_title(title, fontsize=10)
+    return _finish(ax.figure, show) if new_figure else None
+
+
 def plot_training_curves(history, title="Training curves", show=True):
     """Plot loss and every metric per epoch, training vs validation (lesson 03).
 
