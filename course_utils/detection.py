@@ -5,13 +5,13 @@ A box is ``[ymin, xmin, ymax, xmax]``, the order the COCO SSD gives, in coordina
 matching and average precision out first; these helpers are the same code for the exercises and tests.
 """
 import json
-from pathlib import Path
 
 import numpy as np
 
+from .fetch import DATA_DIR
 from .validate import check
 
-ANNOTATIONS = Path(__file__).resolve().parents[1] / "data" / "annotations" / "detection_boxes.json"
+ANNOTATIONS = DATA_DIR / "annotations" / "detection_boxes.json"
 
 
 def box_iou(boxes_a, boxes_b):
@@ -70,7 +70,8 @@ def match_detections(boxes, labels, scores, truth_boxes, truth_labels, iou_thres
 
     Detections are taken from the highest score down; each takes the unmatched true box of its label that it
     overlaps most, if that IoU reaches ``iou_threshold``. A true box matches at most one detection, so a second
-    box on the same object is a false positive (the rule of PASCAL VOC and COCO).
+    box on the same object is a false positive. (This is COCO's rule; PASCAL VOC counts a detection whose best box
+    is already taken as false, without trying the next box, and needs an IoU above the threshold.)
     """
     boxes, truth_boxes = as_boxes(boxes, "boxes"), as_boxes(truth_boxes, "truth_boxes")
     check("labels, scores", (len(labels), len(scores)), len(labels) == len(scores) == len(boxes),
@@ -112,8 +113,9 @@ def precision_recall(scores, hits, num_truth):
 def average_precision(precision, recall):
     """Area under the precision-recall curve, as PASCAL VOC (since 2010) and COCO define it.
 
-    Precision is first made to never rise as recall falls (at each recall, the best precision reachable at that
-    recall or beyond), then summed over the steps in recall. Recall that is never reached counts as 0.
+    Precision is first made to never rise as recall grows (at each recall, the best precision reached at that recall
+    or beyond), then summed over the steps in recall. Recall that is never reached counts as 0. (COCO samples this
+    envelope at 101 recall points; both compute AP per class and average over classes, mAP.)
     """
     precision, recall = np.asarray(precision, "float64"), np.asarray(recall, "float64")
     check("recall", recall.shape, recall.shape == precision.shape, f"one per precision, shape {precision.shape}")

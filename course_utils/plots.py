@@ -150,21 +150,21 @@ def plot_segmentation(images, label_maps, class_names, titles=None, alpha=0.6, i
     return _finish(fig, show)
 
 
-def plot_detections(image, boxes, labels, scores=None, *, linestyle="-", title=None, ax=None, show=True):
+def plot_detections(image, boxes, labels, scores=None, *, linestyle="-", tags=True, title=None, ax=None, show=True):
     """Draw boxes with their labels (and scores) over an image, one colour per label (lesson 09).
 
     Args:
         image: ``(H, W)`` or ``(H, W, 3)`` array (uint8, or float in [0, 1]).
         boxes: ``(N, 4)`` boxes ``[ymin, xmin, ymax, xmax]`` normalised to the image, as the COCO SSD gives them.
-        labels: N class names; a label keeps its colour in every figure.
+        labels: N class names. Colours go to labels in order of first appearance in the figure, so a label keeps
+            its colour in every panel and over boxes drawn before (e.g. dashed boxes drawn by hand).
         scores: optional N scores, printed after the labels.
         linestyle: ``"-"`` for detections, ``"--"`` for boxes drawn by hand, for example.
+        tags: write each box's label (and score) at its top left; ``False`` draws the boxes only.
         title: what the viewer should notice.
         ax: draw into this axes (e.g. over boxes drawn before) instead of a new figure.
         show: call ``plt.show()`` when a new figure was made.
     """
-    import zlib
-
     image, boxes = np.asarray(image), np.asarray(boxes, dtype="float64").reshape(-1, 4)
     if image.ndim not in (2, 3):
         raise ValueError(f"image must be (H, W) or (H, W, 3); got shape {image.shape}.")
@@ -177,14 +177,19 @@ def plot_detections(image, boxes, labels, scores=None, *, linestyle="-", title=N
         fig, ax = plt.subplots(figsize=(6, 6 * height / width))
         ax.imshow(image, cmap="gray" if image.ndim == 2 else None)
         ax.axis("off")
+    colours = ax.figure.__dict__.setdefault("_detection_colours", {})  # label -> colour, shared by the figure's panels
     for k, ((top, left, bottom, right), label) in enumerate(zip(boxes, labels)):
-        colour = CLASS_COLOURS[zlib.crc32(str(label).encode()) % len(CLASS_COLOURS)]  # the same in every figure
+        colour = colours.setdefault(str(label), CLASS_COLOURS[len(colours) % len(CLASS_COLOURS)])
         ax.add_patch(matplotlib.patches.Rectangle((left * width, top * height), (right - left) * width,
                                                   (bottom - top) * height, fill=False, edgecolor=colour, lw=2,
                                                   linestyle=linestyle))
-        text = str(label) if scores is None else f"{label} {scores[k]:.2f}"
-        ax.text(left * width, top * height, text, fontsize=8, color="white", va="bottom", clip_on=True,
-                bbox={"facecolor": colour, "edgecolor": "none", "pad": 1, "alpha": 0.85})
+        if tags:
+            text = str(label) if scores is None else f"{label} {scores[k]:.2f}"
+            inside = top * height < 0.05 * height  # no room above the box: write just inside it
+            light = np.dot(matplotlib.colors.to_rgb(colour), (0.299, 0.587, 0.114)) > 0.6
+            ax.text(left * width, top * height, text, fontsize=8, color="black" if light else "white",
+                    va="top" if inside else "bottom", clip_on=True,
+                    bbox={"facecolor": colour, "edgecolor": "none", "pad": 1, "alpha": 0.85})
     if title:
         ax.set_title(title, fontsize=10)
     return _finish(ax.figure, show) if new_figure else None

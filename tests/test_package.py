@@ -40,7 +40,7 @@ def run_colab_cell(clone, ref, target):
 @pytest.mark.skipif(not (ROOT / ".git").exists() or shutil.which("git") is None, reason="needs a git checkout")
 def test_colab_cell_installs_a_working_course_utils_from_a_clone(tmp_path, empty_cache, offline_pack):
     """A plain (non-editable) install of the committed course, as on Colab: registry, checkpoints and the
-    pet sample ship with it (the pets load with no offline pack)."""
+    samples ship with it (the pets and the ORL faces load with no offline pack), and lesson 09's hand-drawn boxes."""
     clone, target = tmp_path / "clone", tmp_path / "site"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True, timeout=120)
     subprocess.run(["git", "-C", str(clone), "tag", f"v{VERSION}"], check=True)
@@ -52,13 +52,18 @@ def test_colab_cell_installs_a_working_course_utils_from_a_clone(tmp_path, empty
              "model, record = c.load_checkpoint('mnist', verbose=False)\n"
              "print(model.count_params() == record['parameters'])\n"
              "from course_utils.pets import load_pet_sample\n"
-             "print(load_pet_sample(32, verbose=False).source.replace(' ', '_'))\n")
+             "print(load_pet_sample(32, verbose=False).source.replace(' ', '_'))\n"
+             "from course_utils.faces import load_orl_faces\n"
+             "print(load_orl_faces(verbose=False).source.replace(' ', '_'))\n"
+             "from course_utils.detection import load_box_annotations\n"
+             "print(sum(map(len, load_box_annotations().values())))\n")
     env = {**os.environ, "PYTHONPATH": str(target), "COURSE_OFFLINE_PACK": ""}
     out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=300, env=env,
                          cwd=tmp_path)
     assert out.returncode == 0, out.stderr[-3000:]
-    location, assets, same, pets = out.stdout.split()[-4:]
-    assert location.startswith(str(target)) and int(assets) > 10 and same == "True" and pets == "course_data"
+    location, assets, same, pets, faces, boxes = out.stdout.split()[-6:]
+    assert location.startswith(str(target)) and int(assets) > 10 and same == "True"
+    assert pets == faces == "course_data" and boxes == "18"
 
 
 @pytest.mark.skipif(not (ROOT / ".git").exists() or shutil.which("git") is None, reason="needs a git checkout")
