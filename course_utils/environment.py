@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .fetch import load_registry
+from .fetch import DATA_DIR, load_registry
 from .settings import cache_dir, current_profile, offline_pack_dir
 
 MINIMUM_VERSIONS = {"tensorflow": (2, 19), "keras": (3, 10)}
@@ -75,8 +75,9 @@ def report_environment():
     pack = offline_pack_dir()
     facts["offline pack"] = shorten_path(pack) if pack else None
     registry = load_registry()
-    facts["assets in offline pack"] = (
-        sum((pack / info["pack"]).is_file() for info in registry.values() if info.get("pack")) if pack else 0)
+    facts["assets available offline"] = sum(  # shipped with the course (samples) or in the offline pack
+        bool(info.get("sample")) and (DATA_DIR / info["sample"]).is_file()
+        or bool(pack and info.get("pack")) and (pack / info["pack"]).is_file() for info in registry.values())
     facts["assets registered"] = len(registry)
     facts["cache"] = shorten_path(cache_dir())
 

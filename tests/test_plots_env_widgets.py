@@ -67,7 +67,7 @@ def test_environment_report(offline_pack, capsys):
     facts = environment.report_environment()
     out = capsys.readouterr().out
     assert facts["keras backend"] == "tensorflow" and facts["profile"] in ("full", "workshop", "smoke")
-    assert facts["assets in offline pack"] == facts["assets registered"]
+    assert facts["assets available offline"] == facts["assets registered"]
     assert "tensorflow" in out and "offline pack" in out
 
 
