@@ -39,3 +39,10 @@ def status(question, **namespace):
 def message(question, **namespace):
     """What checking ``question`` against the variables ``namespace`` says."""
     return question.evaluate(namespace).message
+
+
+def check(question, name, answer, clue):
+    """Assert that ``answer`` for the variable ``name`` is judged incorrect with a message containing ``clue``."""
+    result = question.evaluate({name: answer})
+    assert result.status == "incorrect", result
+    assert clue in result.message, result.message

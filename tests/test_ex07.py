@@ -9,13 +9,7 @@ import pytest
 from course_utils import explain
 from course_utils.exercises import ex07
 from course_utils.exercises.core import ____
-from tests.conftest import message, status
-
-
-def check(question, name, answer, clue):
-    result = question.evaluate({name: answer})
-    assert result.status == "incorrect", result
-    assert clue in result.message, result.message
+from tests.conftest import check, message, status
 
 
 # q1: deletion AUC with the trapezoid rule

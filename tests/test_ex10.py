@@ -11,13 +11,7 @@ import pytest
 from course_utils.exercises import ex10
 from course_utils.exercises.core import ____
 from course_utils.faces import load_orl_faces
-from tests.conftest import message, status
-
-
-def check(question, name, answer, clue):
-    result = question.evaluate({name: answer})
-    assert result.status == "incorrect", result
-    assert clue in result.message, result.message
+from tests.conftest import check, message, status
 
 
 def squared(u, v):
