@@ -16,6 +16,7 @@ __all__ = [
     "AssetUnavailableError", "Dataset", "cap", "current_profile", "fetch_file", "imagenet_class_names",
     "list_photos", "list_pretrained", "load_dataset", "load_imagenet_model", "load_labels", "load_photo",
     "load_pretrained", "photo_credit",
-    "plot_detections", "plot_heatmap_overlay", "plot_image_grid", "plot_segmentation", "plot_training_curves", "quiet_tensorflow_startup",
+    "plot_detections", "plot_heatmap_overlay", "plot_image_grid", "plot_segmentation", "plot_training_curves",
+    "quiet_tensorflow_startup",
     "report_environment", "show_interactive", "top_classes",
 ]

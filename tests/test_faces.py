@@ -22,7 +22,8 @@ def test_orl_faces_equal_the_packs_original_files(orl, offline_pack):
     from PIL import Image
 
     for person, photo in [(0, 0), (17, 4), (39, 9)]:
-        original = np.asarray(Image.open(offline_pack / "datasets" / "orl-faces" / f"s{person + 1}" / f"{photo + 1}.pgm"))
+        path = offline_pack / "datasets" / "orl-faces" / f"s{person + 1}" / f"{photo + 1}.pgm"
+        original = np.asarray(Image.open(path))
         np.testing.assert_array_equal(orl.images[person * 10 + photo], original)
 
 

@@ -3,6 +3,7 @@
     python -m course_utils.tools.benchmark [--profile workshop] [notebooks/01_convolution.ipynb ...]
     python -m course_utils.tools.benchmark --cifar [--budget 600]
     python -m course_utils.tools.benchmark --explainers
+    python -m course_utils.tools.benchmark --models
 
 The first form runs each notebook top to bottom in a fresh kernel, exactly as ``course_utils.tools.execute``
 does, without saving, and prints wall seconds and peak kernel memory (the README's lesson map). It first measures
@@ -19,6 +20,9 @@ training seconds, with this machine's matmul speed: CPUs sold as "2 cores" diffe
 loop (one tape per noisy copy or path point, as lesson 05 first writes them) against the batched
 ``course_utils.explain`` helpers, on the ImageNet MobileNet (224x224) and the CIFAR-10 checkpoint,
 and Grad-CAM's latency per 224x224 image. Figures are printed, never asserted in tests.
+
+``--models`` times one call of each pretrained model of lessons 08-11 on a course photo (median of 20 after a
+warm-up): the SSD detector, DeepLab v3, YuNet through ``detect_faces``, and Magenta's style vector and painting.
 """
 import argparse
 import os
@@ -109,6 +113,37 @@ def measure_seed_cnn_epoch(images=50_000, batch_size=32):
     return best
 
 
+def benchmark_models(repeats=20):
+    """Print the per-image latency of the pretrained models of lessons 08-11, as each lesson calls them."""
+    import cv2
+    import numpy as np
+
+    from ..faces import detect_faces
+    from ..photos import load_photo
+    from ..pretrained import load_pretrained
+    from ..style import style_vector, stylise
+
+    dog = load_photo("dog", verbose=False)
+    dog_257 = cv2.resize(dog, (257, 257))[None].astype("float32") / 127.5 - 1
+    ssd, deeplab = (load_pretrained(name, verbose=False) for name in ("ssd_mobilenet_v1_coco", "deeplabv3"))
+    van_gogh = style_vector(load_photo("starry_night", verbose=False))
+    calls = {
+        "SSD detector, 300x300 (lesson 09)": partial(ssd, cv2.resize(dog, (300, 300))[None]),
+        "DeepLab v3, 257x257 (lesson 08)": partial(deeplab, dog_257),
+        "YuNet via detect_faces, 512x512 (lesson 10)": partial(detect_faces, load_photo("astronaut", verbose=False)),
+        "Magenta style vector, 256x256 (lesson 11)": partial(style_vector, load_photo("starry_night", verbose=False)),
+        "Magenta painting, 384x384 (lesson 11)": partial(stylise, dog, van_gogh),
+    }
+    for name, call in calls.items():
+        call()  # warm-up
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - start)
+        print(f"{name:<46}{1000 * np.median(times):8.1f} ms per image")
+
+
 def benchmark_explainers(images=2, repeats=20):
     """Time the explainers on 2 CPU cores (lesson 05–07 figures); print and return the rows."""
     import numpy as np
@@ -186,7 +221,14 @@ def main(argv=None):
     parser.add_argument("--cifar", action="store_true", help="CIFAR-10 accuracy against training seconds")
     parser.add_argument("--budget", type=float, default=600, help="seconds for the improved CIFAR-10 model")
     parser.add_argument("--explainers", action="store_true", help="batched explainers against per-sample loops")
+    parser.add_argument("--models", action="store_true", help="per-image latency of the pretrained models")
     args = parser.parse_args(argv)
+    if args.models:
+        quiet_tensorflow_startup()
+        print(f"Pretrained models on {os.cpu_count()} CPU cores, {platform.processor() or platform.machine()}; "
+              f"seed-CNN epoch {measure_seed_cnn_epoch():.1f} s")
+        benchmark_models()
+        return
     if args.explainers:
         print(f"Explainers on {os.cpu_count()} CPU cores, {platform.processor() or platform.machine()}")
         benchmark_explainers()
