@@ -84,3 +84,11 @@ def test_stored_as_jupyterlab_writes_it(path):
     """Plain python3 kernel, JupyterLab's kernelspec and no widget state: opening it leaves it unmodified."""
     metadata = read(path).metadata
     assert metadata.kernelspec == JUPYTERLAB_KERNELSPEC and "widgets" not in metadata
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=ids(LESSONS + SOLUTIONS))
+def test_notebooks_stay_light(path):
+    """GitHub renders, Colab opens and git stores every notebook: at most 2.5 MB with its outputs (photo-like figures
+    as JPEG: ``%config InlineBackend.figure_formats = ["jpeg"]``)."""
+    size = path.stat().st_size
+    assert size <= 2_500_000, f"{path.name} is {size / 1e6:.1f} MB; store photo-like figures as JPEG or lower the dpi"
