@@ -4,6 +4,7 @@ The photos ship with the course as one PNG under ``data/samples/orl-faces/`` (cr
 are sha256-checked through the registry, like every other file.
 """
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -50,8 +51,6 @@ def detect_faces(image, min_score=0.6):
     """
     import cv2
 
-    from .pretrained import load_pretrained
-
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise ValueError(f"image must be an RGB uint8 photo (H, W, 3); got {image.dtype} of shape {image.shape}.")
@@ -59,8 +58,7 @@ def detect_faces(image, min_score=0.6):
     level = cv2.utils.logging.getLogLevel()
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)  # OpenCV 5 notes its engine's targets: chatter
     try:
-        finder = cv2.FaceDetectorYN.create(str(load_pretrained("yunet", verbose=False).path), "", (width, height),
-                                           score_threshold=min_score)
+        finder = cv2.FaceDetectorYN.create(yunet_path(), "", (width, height), score_threshold=min_score)
         _, found = finder.detect(np.ascontiguousarray(image[:, :, ::-1]))  # OpenCV wants BGR
     finally:
         cv2.utils.logging.setLogLevel(level)
@@ -68,3 +66,11 @@ def detect_faces(image, min_score=0.6):
     x, y, w, h = found[:, :4].T
     boxes = np.stack([y / height, x / width, (y + h) / height, (x + w) / width], axis=1)
     return boxes, found[:, 4:14].reshape(-1, 5, 2), found[:, 14]
+
+
+@lru_cache(maxsize=1)
+def yunet_path():
+    """The YuNet model file, fetched and sha256-checked once per session."""
+    from .pretrained import load_pretrained
+
+    return str(load_pretrained("yunet", verbose=False).path)
