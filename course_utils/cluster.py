@@ -157,8 +157,34 @@ def weights_fingerprint(model):
     return digest.hexdigest()
 
 
+def make_train_step(strategy, model, optimizer, global_batch):
+    """One distributed training step of ``model`` under ``strategy``, as lesson 12 writes it; returns the mean loss.
+
+    Each replica computes the loss of its share of the global batch divided by the GLOBAL batch size, so the
+    all-reduced gradients are those of the mean loss; ``apply_gradients`` all-reduces them, then updates. Build the
+    model and the optimizer (``optimizer.build(model.trainable_variables)``) in the strategy's scope first.
+    """
+    import keras
+    import tensorflow as tf
+
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction="none")
+
+    def replica_step(x, y):
+        with tf.GradientTape() as tape:
+            per_photo = loss_fn(y, model(x, training=True))
+            loss = tf.nn.compute_average_loss(per_photo, global_batch_size=global_batch)
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+        return loss
+
+    @tf.function
+    def train_step(batch):
+        return strategy.reduce("SUM", strategy.run(replica_step, args=batch), axis=None)
+    return train_step
+
+
 def _train_worker(images, epochs, global_batch, seed):
-    """One worker's part of ``train_on_workers``: the strategy first (before any other TensorFlow op), then fit."""
+    """One worker's part of ``train_on_workers``: the strategy first (before any other TensorFlow op), then the loop."""
     from .environment import quiet_tensorflow_startup
 
     quiet_tensorflow_startup()
@@ -177,19 +203,8 @@ def _train_worker(images, epochs, global_batch, seed):
     with strategy.scope():
         model = build_classic_cnn((32, 32, 3))
         optimizer = keras.optimizers.Adam(1e-3)
-    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction="none")
-
-    @tf.function
-    def train_step(batch):
-        def replica_step(x, y):  # runs once per replica, on its share of the global batch
-            with tf.GradientTape() as tape:
-                per_photo = loss_fn(y, model(x, training=True))
-                loss = tf.nn.compute_average_loss(per_photo, global_batch_size=global_batch)
-            gradients = tape.gradient(loss, model.trainable_variables)
-            optimizer.apply_gradients(zip(gradients, model.trainable_variables))  # all-reduces the gradients
-            return loss
-        return strategy.reduce("SUM", strategy.run(replica_step, args=batch), axis=None)
-
+        optimizer.build(model.trainable_variables)
+    train_step = make_train_step(strategy, model, optimizer, global_batch)
     start = time.perf_counter()
     losses = [train_step(batch) for _ in range(epochs) for batch in strategy.experimental_distribute_dataset(train)]
     seconds = time.perf_counter() - start
