@@ -45,13 +45,14 @@ def make_tf_config(workers, index):
     return {"cluster": {"worker": list(workers)}, "task": {"type": "worker", "index": index}}
 
 
-def run_workers(argv, count=2, timeout_s=600):
+def run_workers(argv, count=2, timeout_s=600, env=None):
     """Run ``python *argv`` as ``count`` workers of one cluster on 127.0.0.1; return each one's last stdout line, as JSON.
 
     Args:
-        argv: the worker's arguments after ``python`` (e.g. ``["-m", "course_utils.cluster", "--steps", "20"]``).
+        argv: the worker's arguments after ``python`` (e.g. ``["-m", "course_utils.cluster", "--epochs", "1"]``).
         count: how many worker processes.
         timeout_s: seconds for all of them together.
+        env: environment variables to add for every worker.
 
     Raises:
         RuntimeError: a worker exited with an error (its stderr is in the message); the others are stopped.
@@ -66,8 +67,9 @@ def run_workers(argv, count=2, timeout_s=600):
         processes = []
         try:
             for i, (out, err) in enumerate(logs):
-                env = dict(os.environ, TF_CONFIG=json.dumps(make_tf_config(workers, i)), TF_CPP_MIN_LOG_LEVEL="2")
-                processes.append(subprocess.Popen([sys.executable, *argv], stdout=out, stderr=err, env=env,
+                worker_env = dict(os.environ, **(env or {}), TF_CONFIG=json.dumps(make_tf_config(workers, i)),
+                                  TF_CPP_MIN_LOG_LEVEL="2")
+                processes.append(subprocess.Popen([sys.executable, *argv], stdout=out, stderr=err, env=worker_env,
                                                   start_new_session=True))  # its own group: stopped with its children
             _wait(processes, logs, timeout_s)
             return [_last_json(out, i) for i, (out, _) in enumerate(logs)]
@@ -144,7 +146,9 @@ def train_on_workers(count=2, images=8_000, epochs=2, global_batch=64, seed=0, t
     check("global_batch", global_batch, global_batch % count == 0, f"a multiple of the {count} workers")
     argv = ["-m", WORKER_MODULE, "--images", str(images), "--epochs", str(epochs),
             "--global-batch", str(global_batch), "--seed", str(seed)]
-    return run_workers(argv, count, timeout_s)
+    # The workers stand for separate machines on this one's CPU: hidden from a GPU, which the first process to start
+    # would otherwise claim whole (on Colab, the second would then fail for lack of GPU memory).
+    return run_workers(argv, count, timeout_s, env={"CUDA_VISIBLE_DEVICES": "-1"})
 
 
 def weights_fingerprint(model):
@@ -196,10 +200,11 @@ def _train_worker(images, epochs, global_batch, seed):
     from .models import build_classic_cnn
 
     data = load_dataset("cifar10", profile="full", verbose=False)
-    x, y = data.x_train[:images].astype("float32"), data.y_train[:images].astype("int32")
+    photos = tf.data.Dataset.from_tensor_slices((data.x_train[:images].astype("float32"),
+                                                 data.y_train[:images].astype("int32")))
+    del data  # the pipeline holds its own copy of the photos it needs: free the rest (a laptop runs several workers)
     keras.utils.set_random_seed(seed)
-    train = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=seed).batch(global_batch,
-                                                                                         drop_remainder=True)
+    train = photos.shuffle(images, seed=seed).batch(global_batch, drop_remainder=True)
     with strategy.scope():
         model = build_classic_cnn((32, 32, 3))
         optimizer = keras.optimizers.Adam(1e-3)

@@ -56,12 +56,15 @@ def execute_notebook(path, profile="workshop", save=True, timeout=900):
     peak, done = [0], threading.Event()
 
     def sample_memory():
+        """The kernel's resident memory, plus the private memory of any process it starts (lesson 12's workers):
+        the libraries those share with the kernel are already counted once, in the kernel's resident memory."""
         me = psutil.Process()
         while not done.wait(0.1):
             total = 0
-            for child in me.children(recursive=True):
+            for kernel in me.children():
                 try:
-                    total += child.memory_info().rss
+                    total += kernel.memory_info().rss
+                    total += sum(p.memory_full_info().uss for p in kernel.children(recursive=True))
                 except psutil.Error:
                     pass
             peak[0] = max(peak[0], total)
