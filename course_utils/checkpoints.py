@@ -46,13 +46,15 @@ def recipe_of(name):
     return RECIPES[name]
 
 
-def train_checkpoint(name, epochs=None, directory=CHECKPOINT_DIR):
+def train_checkpoint(name, epochs=None, directory=CHECKPOINT_DIR, unit=None):
     """Train reference model ``name`` on its full dataset, save its weights and record; return both.
 
     Args:
         name: a key of ``RECIPES``.
         epochs: override the recipe's epoch count (e.g. for a quick check).
         directory: where to write ``<name>.weights.h5`` and ``<name>.json``.
+        unit: this machine's seed-CNN epoch in seconds (``training.measure_seed_cnn_epoch``), measured in the same
+            run; the record then also gives the training time in those units.
     """
     import keras
     import numpy as np
@@ -80,6 +82,8 @@ def train_checkpoint(name, epochs=None, directory=CHECKPOINT_DIR):
         "test_accuracy": round(result["test_accuracy"], 4),
         "train_accuracy": round(result["train_accuracy"], 4),
         "training_seconds": round(result["seconds"], 1),
+        **({"seed_cnn_epoch_seconds": round(unit, 2), "training_units": round(result["seconds"] / unit, 1)}
+           if unit else {}),
         "data_source": data.source,
         "train_images": len(data.x_train),
         "test_images": len(data.x_test),

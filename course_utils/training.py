@@ -14,6 +14,7 @@ from .validate import check, check_positive_int
 # epochs_within times a model compiled with the schedule before the real length is known (that length is
 # what it measures); a schedule costs the same per step whatever its length, so any length >= 2 will do.
 PROBE_SCHEDULE_STEPS = 1000
+UNIT_IMAGES = 50_000  # the seed-CNN epoch, the course's unit of time, is one pass over this many photos
 
 
 def one_cycle_schedule(peak, total_steps, warmup_fraction=0.2):
@@ -108,6 +109,33 @@ def epochs_within(seconds, build_model, data, batch_size=128, augment=None, prob
         raise ValueError(f"{seconds} s fit less than a tenth of an epoch here (one epoch takes about "
                          f"{per_epoch:.0f} s, one test pass {per_test:.0f} s); give more seconds.")
     return round(epochs, 2)
+
+
+def measure_seed_cnn_epoch(images=50_000, batch_size=32):
+    """Seconds for one training epoch of the classic CIFAR-10 CNN on this machine: the course's unit of time (lesson 12).
+
+    Conv32-Pool-Conv64-Pool-Conv64-Dense64-Dense10 (``build_classic_cnn``), Adam, batch 32, over 50,000
+    random 32x32x3 photos (the speed does not depend on the pixels); best of two epochs after a warm-up.
+    A smaller ``images`` (the smoke profile's quick look) times that many and scales to 50,000.
+    """
+    import keras
+
+    from .models import build_classic_cnn
+
+    check_positive_int("images", images)
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (images, 32, 32, 3), dtype=np.uint8)
+    y = rng.integers(0, 10, images)
+    keras.utils.set_random_seed(0)
+    model = build_classic_cnn((32, 32, 3))
+    model.compile(keras.optimizers.Adam(1e-3), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(x[:batch_size * 50], y[:batch_size * 50], batch_size=batch_size, epochs=1, verbose=0)  # warm-up
+    best = float("inf")
+    for _ in range(2):
+        start = time.perf_counter()
+        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
+        best = min(best, time.perf_counter() - start)
+    return best * UNIT_IMAGES / images
 
 
 def flip_accuracy(model, x, y, batch_size=500):

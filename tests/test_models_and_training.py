@@ -171,7 +171,9 @@ def test_reference_training_writes_a_checkpoint_that_loads(tmp_path, empty_cache
 def test_damaged_or_missing_checkpoint_is_refused(tmp_path, empty_cache, offline_pack):
     with pytest.raises(FileNotFoundError, match="python -m course_utils.tools.train_checkpoint mnist"):
         checkpoints.load_checkpoint("mnist", tmp_path)
-    checkpoints.train_checkpoint("mnist", epochs=1, directory=tmp_path)
+    _, record = checkpoints.train_checkpoint("mnist", epochs=1, directory=tmp_path, unit=20.0)
+    assert record["seed_cnn_epoch_seconds"] == 20.0  # given a unit, the record states the training time in it
+    assert record["training_units"] == round(record["training_seconds"] / 20.0, 1)
     path = tmp_path / "mnist.weights.h5"
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF

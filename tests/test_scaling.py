@@ -13,7 +13,7 @@ import pytest
 
 from course_utils.cluster import free_ports, make_tf_config, run_workers, train_on_workers
 from course_utils.export import export_tflite, load_tflite
-from course_utils.tools import benchmark
+from course_utils import training
 
 
 def test_seed_cnn_epoch_times_the_images_it_is_given_and_scales_to_50000(monkeypatch):
@@ -29,11 +29,11 @@ def test_seed_cnn_epoch_times_the_images_it_is_given_and_scales_to_50000(monkeyp
         return model
 
     monkeypatch.setattr(models, "build_classic_cnn", recording_build)
-    seconds = benchmark.measure_seed_cnn_epoch(images=320)
+    seconds = training.measure_seed_cnn_epoch(images=320)
     assert fitted == [320, 320, 320]  # warm-up (at most 1,600 photos), then the best of two epochs
     assert 0 < seconds < 3600
     with pytest.raises(ValueError, match="images must be a positive int"):
-        benchmark.measure_seed_cnn_epoch(images=0)
+        training.measure_seed_cnn_epoch(images=0)
 
 
 def test_tf_config_names_the_cluster_and_the_task():

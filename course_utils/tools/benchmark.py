@@ -1,20 +1,21 @@
 """Measure the course: lesson run times, and CIFAR-10 accuracy against training time.
 
     python -m course_utils.tools.benchmark [--profile workshop] [notebooks/01_convolution.ipynb ...]
-    python -m course_utils.tools.benchmark --cifar [--budget 600]
+    python -m course_utils.tools.benchmark --cifar [--budget 600 | --budget-units 36]
     python -m course_utils.tools.benchmark --explainers
     python -m course_utils.tools.benchmark --models
 
 The first form runs each notebook top to bottom in a fresh kernel, exactly as ``course_utils.tools.execute``
 does, without saving, and prints wall seconds and peak kernel memory (the README's lesson map). It first measures
-this machine's **seed-CNN epoch** (``measure_seed_cnn_epoch``) and prints every time in those units too: machines
+this machine's **seed-CNN epoch** (``training.measure_seed_cnn_epoch``) and prints every time in those units too: machines
 sold as "2 cores" differ several-fold, so the course's speed targets are stated in them (DEVELOPERS: a lesson's
 workshop run within 18 units).
 
 ``--cifar`` trains the classic baseline (the TensorFlow tutorial's 10 epochs of Adam) and lesson 04's
 improved model (the ``course_utils.checkpoints`` recipe, fitted to ``--budget`` seconds, 600 by default) on
 the same full CIFAR-10 data, in one run. It prints test accuracy (also with flip averaging) against
-training seconds, with this machine's matmul speed: CPUs sold as "2 cores" differ several-fold.
+training seconds and seed-CNN epochs, with this machine's matmul speed: CPUs sold as "2 cores" differ several-fold.
+``--budget-units 36`` gives the improved model its budget in seed-CNN epochs instead (the course's target).
 
 ``--explainers`` times SmoothGrad (25 samples) and Integrated Gradients (50 steps) as a per-sample
 loop (one tape per noisy copy or path point, as lesson 05 first writes them) against the batched
@@ -34,19 +35,19 @@ from pathlib import Path
 from .execute import execute_notebook
 from ..environment import quiet_tensorflow_startup
 from ..settings import PROFILES
-from ..validate import check_positive_int
+from ..training import UNIT_IMAGES, measure_seed_cnn_epoch
 
 ROOT = Path(__file__).resolve().parents[2]
-UNIT_IMAGES = 50_000  # the seed-CNN epoch is one pass over this many photos
-SMOKE_UNIT_IMAGES = 5_000  # a smoke benchmark times a tenth of them (less steady, ten times quicker)
+SMOKE_UNIT_IMAGES = 5_000  # a smoke benchmark times a tenth of the unit's photos (less steady, ten times quicker)
 
 
-def benchmark_cifar(budget=600):
-    """Train the baseline and the improved CIFAR-10 model on the same data; print accuracy and seconds.
+def benchmark_cifar(budget=600, unit=None):
+    """Train the baseline and the improved CIFAR-10 model on the same data; print accuracy, seconds and units.
 
     The baseline runs the tutorial's 10 epochs whatever they cost. The improved model gets ``budget``
     seconds: ``epochs_within`` times this machine first, so the recipe's schedule ends on time (the
-    course checkpoint trains the same recipe for a fixed number of epochs instead).
+    course checkpoint trains the same recipe for a fixed number of epochs instead). ``unit`` is this machine's
+    seed-CNN epoch in seconds (measured first when ``None``); training times are also printed in it.
     """
     import keras
 
@@ -55,6 +56,8 @@ def benchmark_cifar(budget=600):
     from ..checkpoints import RECIPES
     from ..training import epochs_within, flip_accuracy, train_classifier
 
+    unit = unit or measure_seed_cnn_epoch()
+    print(f"seed-CNN epoch (the unit): {unit:.1f} s")
     data = load_dataset("cifar10", profile="full")
     recipe = RECIPES["cifar10"]
     options = {k: v for k, v in recipe["train"].items() if k != "epochs"}
@@ -66,14 +69,15 @@ def benchmark_cifar(budget=600):
     runs = [("classic baseline (Adam, 10 epochs)", lambda: build_classic_cnn((32, 32, 3)),
              {"epochs": 10, "batch_size": 64, "optimizer": "adam", "learning_rate": 1e-3}),
             (f"improved ({epochs} epochs in {budget:.0f} s)", improved, dict(options, epochs=epochs))]
-    print(f"{'model':<40}{'test':>9}{'+ flips':>9}{'seconds':>9}")
+    print(f"{'model':<40}{'test':>9}{'+ flips':>9}{'seconds':>9}{'units':>7}")
     rows = []
     for name, build, run_options in runs:
         keras.utils.set_random_seed(0)
         model, result = train_classifier(build, data, verbose=0, **run_options)
         flips = flip_accuracy(model, data.x_test, data.y_test)
         rows.append((name, result["test_accuracy"], flips, result["seconds"]))
-        print(f"{name:<40}{result['test_accuracy']:>9.2%}{flips:>9.2%}{result['seconds']:>9.0f}", flush=True)
+        print(f"{name:<40}{result['test_accuracy']:>9.2%}{flips:>9.2%}{result['seconds']:>9.0f}"
+              f"{result['seconds'] / unit:>7.1f}", flush=True)
     return rows
 
 
@@ -88,34 +92,6 @@ def measure_matmul_gflops(size=2048, repeats=5):
         a @ a
         best = min(best, time.perf_counter() - start)
     return 2 * size**3 / best / 1e9
-
-
-def measure_seed_cnn_epoch(images=50_000, batch_size=32):
-    """Seconds for one training epoch of the classic CIFAR-10 CNN on this machine: the course's unit of time.
-
-    Conv32-Pool-Conv64-Pool-Conv64-Dense64-Dense10 (``build_classic_cnn``), Adam, batch 32, over 50,000
-    random 32x32x3 photos (the speed does not depend on the pixels); best of two epochs after a warm-up.
-    A smaller ``images`` (the smoke profile's quick look) times that many and scales to 50,000.
-    """
-    import keras
-    import numpy as np
-
-    from ..models import build_classic_cnn
-
-    check_positive_int("images", images)
-    rng = np.random.default_rng(0)
-    x = rng.integers(0, 256, (images, 32, 32, 3), dtype=np.uint8)
-    y = rng.integers(0, 10, images)
-    keras.utils.set_random_seed(0)
-    model = build_classic_cnn((32, 32, 3))
-    model.compile(keras.optimizers.Adam(1e-3), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    model.fit(x[:batch_size * 50], y[:batch_size * 50], batch_size=batch_size, epochs=1, verbose=0)  # warm-up
-    best = float("inf")
-    for _ in range(2):
-        start = time.perf_counter()
-        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
-        best = min(best, time.perf_counter() - start)
-    return best * UNIT_IMAGES / images
 
 
 def benchmark_models(repeats=20):
@@ -225,6 +201,7 @@ def main(argv=None):
     parser.add_argument("--profile", default="workshop", choices=PROFILES)
     parser.add_argument("--cifar", action="store_true", help="CIFAR-10 accuracy against training seconds")
     parser.add_argument("--budget", type=float, default=600, help="seconds for the improved CIFAR-10 model")
+    parser.add_argument("--budget-units", type=float, help="that budget in seed-CNN epochs instead of seconds")
     parser.add_argument("--explainers", action="store_true", help="batched explainers against per-sample loops")
     parser.add_argument("--models", action="store_true", help="per-image latency of the pretrained models")
     args = parser.parse_args(argv)
@@ -235,13 +212,17 @@ def main(argv=None):
         benchmark_models()
         return
     if args.explainers:
-        print(f"Explainers on {os.cpu_count()} CPU cores, {platform.processor() or platform.machine()}")
+        quiet_tensorflow_startup()
+        print(f"Explainers on {os.cpu_count()} CPU cores, {platform.processor() or platform.machine()}; "
+              f"seed-CNN epoch {measure_seed_cnn_epoch():.1f} s")
         benchmark_explainers()
         return
     if args.cifar:
+        quiet_tensorflow_startup()
         print(f"CIFAR-10 on {os.cpu_count()} CPU cores ({measure_matmul_gflops():.0f} GFLOP/s float32 matmul): "
               "test accuracy, with flip averaging, and training seconds")
-        benchmark_cifar(args.budget)
+        unit = measure_seed_cnn_epoch()
+        benchmark_cifar(args.budget_units * unit if args.budget_units else args.budget, unit)
         return
     notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     print(f"profile {args.profile} · {os.cpu_count()} CPU cores · {platform.processor() or platform.machine()} · "

@@ -9,6 +9,8 @@ import argparse
 from pathlib import Path
 
 from ..checkpoints import CHECKPOINT_DIR, RECIPES, train_checkpoint
+from ..environment import quiet_tensorflow_startup
+from ..training import measure_seed_cnn_epoch
 
 
 def main(argv=None):
@@ -17,7 +19,10 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, help="override the recipe's epochs")
     parser.add_argument("--out", type=Path, default=CHECKPOINT_DIR, help="folder for the checkpoint and record")
     args = parser.parse_args(argv)
-    train_checkpoint(args.name, args.epochs, args.out)
+    quiet_tensorflow_startup()
+    unit = measure_seed_cnn_epoch()  # so the record gives the training time in seed-CNN epochs too
+    print(f"seed-CNN epoch (the unit): {unit:.1f} s")
+    train_checkpoint(args.name, args.epochs, args.out, unit=unit)
 
 
 if __name__ == "__main__":
