@@ -46,7 +46,7 @@ def make_tf_config(workers, index):
 
 
 def run_workers(argv, count=2, timeout_s=600, env=None):
-    """Run ``python *argv`` as ``count`` workers of one cluster on 127.0.0.1; return each one's last stdout line, as JSON.
+    """Run ``python *argv`` as ``count`` workers of one cluster on 127.0.0.1; return each one's last stdout line (JSON).
 
     Args:
         argv: the worker's arguments after ``python`` (e.g. ``["-m", "course_utils.cluster", "--epochs", "1"]``).

@@ -112,7 +112,7 @@ def epochs_within(seconds, build_model, data, batch_size=128, augment=None, prob
 
 
 def measure_seed_cnn_epoch(images=50_000, batch_size=32):
-    """Seconds for one training epoch of the classic CIFAR-10 CNN on this machine: the course's unit of time (lesson 12).
+    """Seconds for one training epoch of the classic CIFAR-10 CNN here: the course's unit of time (lesson 12).
 
     Conv32-Pool-Conv64-Pool-Conv64-Dense64-Dense10 (``build_classic_cnn``), Adam, batch 32, over 50,000
     random 32x32x3 photos (the speed does not depend on the pixels); best of two epochs after a warm-up.

@@ -7,8 +7,8 @@
 
 The first form runs each notebook top to bottom in a fresh kernel, exactly as ``course_utils.tools.execute``
 does, without saving, and prints wall seconds and peak kernel memory (the README's lesson map). It first measures
-this machine's **seed-CNN epoch** (``training.measure_seed_cnn_epoch``) and prints every time in those units too: machines
-sold as "2 cores" differ several-fold, so the course's speed targets are stated in them (DEVELOPERS: a lesson's
+this machine's **seed-CNN epoch** (``training.measure_seed_cnn_epoch``) and prints every time in those units too:
+machines sold as "2 cores" differ several-fold, so the course's speed targets are stated in them (DEVELOPERS: a lesson's
 workshop run within 18 units).
 
 ``--cifar`` trains the classic baseline (the TensorFlow tutorial's 10 epochs of Adam) and lesson 04's
