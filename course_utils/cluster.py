@@ -101,22 +101,36 @@ def _wait(processes, logs, timeout_s):
 
 
 def _stop(processes):
-    """Stop every worker still running (and anything it started): SIGTERM, then SIGKILL after 5 s."""
-    alive = [p for p in processes if p.poll() is None]
+    """Stop every worker and everything it started (its process group), running or not: SIGTERM, then SIGKILL after
+    5 s, and return once none of them runs (a stopped process that no one has reaped yet counts as stopped)."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        for p in alive:
+        for p in processes:
             try:
-                os.killpg(p.pid, sig)
+                os.killpg(p.pid, sig)  # each worker leads its own process group (start_new_session)
             except ProcessLookupError:
                 pass
-        for p in alive:
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                continue
-        alive = [p for p in alive if p.poll() is None]
-        if not alive:
-            return
+        deadline = time.monotonic() + 5
+        while True:
+            for p in processes:
+                p.poll()  # reap the workers themselves
+            if not any(_group_runs(p.pid) for p in processes):
+                return
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+
+
+def _group_runs(group):
+    """True while a process of process group ``group`` still runs."""
+    import psutil
+
+    for process in psutil.process_iter(["status"]):
+        try:
+            if os.getpgid(process.pid) == group and process.info["status"] != psutil.STATUS_ZOMBIE:
+                return True
+        except (ProcessLookupError, psutil.Error):
+            continue
+    return False
 
 
 def _tail(file, chars=3000):
