@@ -106,7 +106,8 @@ def _stop(processes):
     for sig in (signal.SIGTERM, signal.SIGKILL):
         for p in processes:
             try:
-                os.killpg(p.pid, sig)  # each worker leads its own process group (start_new_session)
+                if _group_runs(p.pid):
+                    os.killpg(p.pid, sig)  # each worker leads its own process group (start_new_session)
             except ProcessLookupError:
                 pass
         deadline = time.monotonic() + 5
