@@ -113,6 +113,7 @@ def fetch_file(name, timeout=TIMEOUT_S):
         AssetUnavailableError: the file is not available offline and the download failed.
     """
     info = asset_info(name)
+    record_use(name)
     if info.get("sample"):
         sample = DATA_DIR / info["sample"]
         if sample.is_file() and sha256_of(sample) == info["sha256"]:
@@ -140,6 +141,15 @@ def fetch_file(name, timeout=TIMEOUT_S):
         )
     download(mirrored(info["url"]), cached, info["sha256"], timeout=timeout)
     return FetchedFile(cached, "download")
+
+
+def record_use(name):
+    """Append ``name`` to the file that ``COURSE_ASSET_LOG`` names, if it is set: how
+    ``tools.record_lesson_assets`` learns which files each lesson asks for (``pack build --lessons``)."""
+    log = os.environ.get("COURSE_ASSET_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(name + "\n")
 
 
 def mirrored(url):

@@ -3,8 +3,10 @@
 ``python -m course_utils pack build DIR`` gathers every registered file (from the course's own data, the
 cache, an existing offline pack or the internet, each sha256-checked) into ``DIR``, at the place the course
 looks for it, and writes ``manifest.json`` (path, bytes, sha256, licence, credit, source) and a ``README.md``
-for the USB stick. ``python -m course_utils pack check DIR`` verifies a pack and lists what is missing or
-damaged. Point a laptop at the result with ``COURSE_OFFLINE_PACK=DIR``.
+for the USB stick. ``--lessons 3,4`` gathers only the files those lessons and their exercises ask for
+(``data/lesson_assets.json``, written by ``tools.record_lesson_assets``). ``python -m course_utils pack check
+DIR`` verifies a pack (for the lessons it was built for) and lists what is missing or damaged. Point a laptop
+at the result with ``COURSE_OFFLINE_PACK=DIR``.
 """
 import json
 import os
@@ -12,13 +14,28 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .fetch import TIMEOUT_S, AssetUnavailableError, fetch_file, load_registry, sha256_of
+from .fetch import DATA_DIR, TIMEOUT_S, AssetUnavailableError, fetch_file, load_registry, sha256_of
 
 MANIFEST = "manifest.json"
+LESSON_ASSETS = DATA_DIR / "lesson_assets.json"
 
 
-def build_pack(folder, *, timeout=TIMEOUT_S):
-    """Gather every registered file into ``folder`` (created if needed); return the names that failed.
+def assets_for(lessons=None):
+    """The registry entries that ``lessons`` (lesson numbers, e.g. ``[3, 4]``) ask for; ``None``: all of them."""
+    registry = load_registry()
+    if lessons is None:
+        return registry
+    used = json.loads(LESSON_ASSETS.read_text(encoding="utf-8"))
+    known = sorted(int(lesson) for lesson in used)
+    if not lessons or not all(isinstance(n, int) and n in known for n in lessons):
+        raise ValueError(f"lessons must be lesson numbers among {', '.join(map(str, known))}; got {lessons!r}.")
+    names = {name for n in lessons for name in used[f"{n:02d}"]}
+    return {name: info for name, info in registry.items() if name in names}
+
+
+def build_pack(folder, *, lessons=None, timeout=TIMEOUT_S):
+    """Gather the registered files of ``lessons`` (all lessons when ``None``) into ``folder``; return the names
+    that failed.
 
     A file already in ``folder`` with the right sha256 is kept; a damaged one is replaced. Only the files of
     the pack, its manifest and README are written: nothing else in ``folder`` is touched.
@@ -27,8 +44,8 @@ def build_pack(folder, *, timeout=TIMEOUT_S):
     if folder.is_dir() and any(folder.iterdir()) and not (folder / MANIFEST).is_file():
         raise FileExistsError(f"folder must be empty, new, or an offline pack (with {MANIFEST}); {str(folder)!r} "
                               "holds other files, and the pack's README.md could overwrite one of yours.")
+    registry, failed, done = assets_for(lessons), [], []
     folder.mkdir(parents=True, exist_ok=True)
-    registry, failed, done = load_registry(), [], []
     for i, (name, info) in enumerate(registry.items(), 1):
         target = folder / info["pack"]
         step = f"[{i}/{len(registry)}] {name} ({info['bytes'] / 1e6:.1f} MB)"
@@ -44,19 +61,24 @@ def build_pack(folder, *, timeout=TIMEOUT_S):
             copy_atomically(fetched.path, target)
             print(f"{step}: from {fetched.source}")
         done.append(name)
-    write_manifest(folder, {name: registry[name] for name in done})
+    write_manifest(folder, {name: registry[name] for name in done}, lessons)
     total = sum(registry[name]["bytes"] for name in done)
     print(f"Pack {folder}: {len(done)} of {len(registry)} files, {total / 1e6:.1f} MB."
           + (f" Missing: {', '.join(failed)}." if failed else " Complete."))
     return failed
 
 
-def check_pack(folder):
-    """Verify every registered file in the pack ``folder``; print a summary and return {name: problem}."""
+def check_pack(folder, lessons=None):
+    """Verify the files of ``lessons`` in the pack ``folder``; print a summary and return {name: problem}.
+
+    ``lessons=None`` checks the lessons the pack was built for (its manifest says), or all of them.
+    """
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         raise FileNotFoundError(f"folder must be an offline pack folder; {str(folder)!r} is not a folder.")
-    registry, problems, found = load_registry(), {}, 0
+    if lessons is None and (folder / MANIFEST).is_file():
+        lessons = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("lessons")
+    registry, problems, found = assets_for(lessons), {}, 0
     for name, info in registry.items():
         path = folder / info["pack"]
         if not path.is_file():
@@ -85,12 +107,12 @@ def copy_atomically(source, target):
             os.remove(tmp)
 
 
-def write_manifest(folder, entries):
-    """Write ``manifest.json`` and ``README.md`` describing the pack's files."""
+def write_manifest(folder, entries, lessons=None):
+    """Write ``manifest.json`` and ``README.md`` describing the pack's files (for ``lessons``, or all)."""
     files = [{"path": info["pack"], "bytes": info["bytes"], "sha256": info["sha256"], "licence": info["licence"],
               "credit": info["credit"], "source": info.get("url") or info.get("canonical", "")}
              for info in entries.values()]
-    (folder / MANIFEST).write_text(json.dumps({"version": 1, "files": files}, indent=1) + "\n", encoding="utf-8")
+    (folder / MANIFEST).write_text(json.dumps({"version": 1, "lessons": lessons, "files": files}, indent=1) + "\n", encoding="utf-8")
     kinds = {}
     for info in entries.values():
         count, size = kinds.get(info["kind"], (0, 0))
@@ -98,7 +120,7 @@ def write_manifest(folder, entries):
     rows = "\n".join(f"| {kind} | {count} | {size / 1e6:.1f} MB |" for kind, (count, size) in sorted(kinds.items()))
     (folder / "README.md").write_text(f"""# How CNNs See: offline pack
 
-The datasets, models and photos of the course, for laptops without internet. Copy this folder to each
+The datasets, models and photos of {"the course" if lessons is None else "lessons " + ", ".join(f"{n:02d}" for n in lessons) + " of the course"}, for laptops without internet. Copy this folder to each
 laptop (or run from the stick), then start the course with
 
     COURSE_OFFLINE_PACK=/path/to/this/folder make lab

@@ -1,13 +1,17 @@
 """An instructor's offline pack: built from the course's offline pack or a download, checked, repaired."""
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 
 from course_utils import fetch
 from course_utils.__main__ import main
 from course_utils.fetch import load_registry
-from course_utils.pack import build_pack, check_pack
+from course_utils.pack import LESSON_ASSETS, assets_for, build_pack, check_pack
+from course_utils.tools.execute import execute_notebook, kernel_environment
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_a_pack_built_from_a_pack_is_complete_and_checks(empty_cache, offline_pack, tmp_path, capsys):
@@ -67,10 +71,43 @@ def test_build_never_writes_into_a_folder_of_other_files(tmp_path):
     assert (tmp_path / "README.md").read_text() == "my notes"
 
 
+def test_lesson_assets_list_every_lesson_and_only_registered_files():
+    used, registry = json.loads(LESSON_ASSETS.read_text()), load_registry()
+    lessons = sorted(path.name[:2] for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert sorted(used) == lessons
+    assert all(names == sorted(set(names)) and set(names) <= set(registry) for names in used.values())
+    assert {"cat", "mnist_t10k_images"} <= set(used["00"]) and "cifar10_jpg" in used["04"]
+    assert assets_for([0, 4]).keys() == set(used["00"]) | set(used["04"])
+    for bad in ([], [99], ["4"], [4.0]):
+        with pytest.raises(ValueError, match="lessons must be lesson numbers among 0, 1, 2"):
+            assets_for(bad)
+
+
+def test_a_lesson_pack_holds_its_files_only_and_runs_its_lesson(empty_cache, offline_pack, tmp_path, monkeypatch,
+                                                                 capsys):
+    pack = tmp_path / "usb"
+    assert main(["pack", "build", str(pack), "--lessons", "0"]) == 0
+    wanted = assets_for([0])
+    assert f"[{len(wanted)}/{len(wanted)}]" in capsys.readouterr().out
+    manifest = json.loads((pack / "manifest.json").read_text())
+    assert manifest["lessons"] == [0] and len(manifest["files"]) == len(wanted)
+    assert "lessons 00 of the course" in (pack / "README.md").read_text()
+    assert check_pack(pack) == {}  # the lessons it was built for
+    assert set(check_pack(pack, lessons=[0, 3])) == set(assets_for([3])) - set(wanted)
+    # Lesson 00 runs from this pack alone: empty cache, no download possible (the mirror is a closed port).
+    for key, value in {**kernel_environment("smoke"), "COURSE_OFFLINE_PACK": str(pack),
+                       "COURSE_MIRROR": "http://127.0.0.1:9", "COURSE_CACHE": str(tmp_path / "cache")}.items():
+        monkeypatch.setenv(key, value)
+    execute_notebook(ROOT / "notebooks" / "00_start_here.ipynb", profile="smoke", save=False, timeout=300)
+
+
 def test_pack_command_needs_an_action_and_a_folder(capsys):
-    for argv in (["pack", "build"], ["pack"], ["report", "check", "x"]):
+    for argv in (["pack", "build"], ["pack"], ["report", "check", "x"], ["report", "--lessons", "3"]):
         with pytest.raises(SystemExit):
             main(argv)
     assert "use 'pack build DIR' or 'pack check DIR'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["pack", "build", "x", "--lessons", "three"])
+    assert "expected lesson numbers separated by commas, e.g. 3,4; got 'three'" in capsys.readouterr().err
     with pytest.raises(FileNotFoundError, match="not a folder"):
         check_pack("/nonexistent/pack")
