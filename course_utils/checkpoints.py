@@ -19,22 +19,23 @@ from functools import partial
 from pathlib import Path
 
 from .fetch import DATA_DIR, sha256_of
-from .models import build_classic_cnn, build_gap_cnn, build_improved_cnn, digit_augmentation, photo_augmentation
+from .models import (build_classic_cnn, build_gap_cnn, build_improved_cnn, digit_augmentation, photo_augmentation,
+                     whitening_kernel)
 from .validate import check_choice
 
 CHECKPOINT_DIR = DATA_DIR / "checkpoints"
 SEED = 0
 CHECK_IMAGES = 1_000  # the test images a load is checked on: the smoke profile's test set
 
-RECIPES = {  # dataset, network builder and train_classifier options; "augment" is recorded by name
+RECIPES = {  # dataset, network builder, train_classifier options ("augment" is recorded by name), whitened stem
     "mnist": {"dataset": "mnist", "build": partial(build_classic_cnn, (28, 28, 1)),
               "train": {"epochs": 12, "batch_size": 16, "optimizer": "adam", "learning_rate": 3e-3,
                         "schedule": True, "warmup_fraction": 0.1, "augment": digit_augmentation}},
     "fashion_mnist": {"dataset": "fashion_mnist", "build": partial(build_gap_cnn, widths=(16, 32, 64)),
                       "train": {"epochs": 8, "batch_size": 64, "optimizer": "adam", "learning_rate": 3e-3,
                                 "schedule": True}},
-    "cifar10": {"dataset": "cifar10", "build": build_improved_cnn,
-                "train": {"epochs": 12, "batch_size": 128, "optimizer": "sgd", "learning_rate": 0.1,
+    "cifar10": {"dataset": "cifar10", "build": partial(build_improved_cnn, widths=(32, 96, 192)), "whiten": True,
+                "train": {"epochs": 9, "batch_size": 128, "optimizer": "sgd", "learning_rate": 0.1,
                           "schedule": True, "label_smoothing": 0.2, "weight_decay": 5e-4,
                           "augment": photo_augmentation}},
 }
@@ -44,6 +45,15 @@ def recipe_of(name):
     """The recipe of checkpoint ``name``, or a ValueError naming the checkpoints there are."""
     check_choice("name", name, RECIPES)
     return RECIPES[name]
+
+
+def training_build(recipe, data):
+    """The recipe's network builder for training on ``data``: with the stem fixed to whiten the patches of
+    ``data``'s training photos when the recipe says ``"whiten"`` (lesson 04). A saved checkpoint holds the
+    stem's weights, so loading one needs the plain builder only."""
+    if recipe.get("whiten"):
+        return partial(recipe["build"], stem_kernel=whitening_kernel(data.x_train))
+    return recipe["build"]
 
 
 def train_checkpoint(name, epochs=None, directory=CHECKPOINT_DIR, unit=None):
@@ -67,7 +77,7 @@ def train_checkpoint(name, epochs=None, directory=CHECKPOINT_DIR, unit=None):
     options = dict(recipe["train"], epochs=epochs or recipe["train"]["epochs"])
     keras.utils.set_random_seed(SEED)
     data = load_dataset(recipe["dataset"], profile="full")  # reference models see every image
-    model, result = train_classifier(recipe["build"], data, **options)
+    model, result = train_classifier(training_build(recipe, data), data, **options)
 
     export = recipe["build"]()  # the same network without optimizer state: smaller, and loads anywhere
     export.set_weights(model.get_weights())
@@ -90,6 +100,7 @@ def train_checkpoint(name, epochs=None, directory=CHECKPOINT_DIR, unit=None):
         "check": {"test_images": CHECK_IMAGES,
                   "test_accuracy": round(accuracy_on(export, data.x_test[:CHECK_IMAGES], data.y_test[:CHECK_IMAGES]), 4)},
         "recipe": {k: getattr(v, "__name__", v) for k, v in options.items()},
+        "whitened_stem": bool(recipe.get("whiten")),
         "seed": SEED,
         "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}, "
                    f"{len(tf.config.list_physical_devices('GPU'))} GPUs",

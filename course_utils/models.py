@@ -75,22 +75,56 @@ def pooled_block(x, filters, name, bn_momentum=0.9):
 CIFAR10_MEAN, CIFAR10_STD = (125.3, 123.0, 113.9), (63.0, 62.1, 66.7)  # per colour channel, training photos
 
 
-def build_improved_cnn(widths=(32, 64, 128), bn_momentum=0.9, name="improved_cnn"):
+def build_improved_cnn(widths=(32, 64, 128), bn_momentum=0.9, stem_kernel=None, name="improved_cnn"):
     """Lesson 04's improved CIFAR-10 design, after K. Jordan's "airbench" (2024), made small for CPUs.
 
     32x32 colour photos in, standardised with CIFAR-10's channel statistics; a 2x2 "stem" convolution
     with 24 filters; one ``pooled_block`` per width (32, 16 and 8 pixels in, half that out; the last is
     ``last_conv``, 4x4); global max pooling and one dense layer. ``bn_momentum`` 0.9 lets the running
     averages settle within a few hundred steps (lesson 04's pitfall); Keras's default is 0.99.
+    ``stem_kernel`` (from ``whitening_kernel``) fixes the stem's filters: they are set and never trained.
     """
     _check_widths(widths)
     inputs = keras.Input((32, 32, 3))
     x = layers.Normalization(mean=CIFAR10_MEAN, variance=[s * s for s in CIFAR10_STD], name="standardise")(inputs)
-    x = layers.Activation("gelu", name="stem")(layers.Conv2D(24, 2, padding="same", name="stem_conv")(x))
+    stem = layers.Conv2D(24, 2, padding="same", name="stem_conv")
+    x = layers.Activation("gelu", name="stem")(stem(x))
+    if stem_kernel is not None:
+        stem.kernel.assign(stem_kernel)
+        stem.kernel.trainable = False
     for i, width in enumerate(widths, start=1):
         x = pooled_block(x, width, "last_conv" if i == len(widths) else f"block{i}", bn_momentum)
     x = layers.GlobalMaxPooling2D(name="pool")(x)
     return keras.Model(inputs, layers.Dense(10, name="logits")(x), name=name)
+
+
+def whitening_kernel(images, eps=5e-4, patches=5_000):
+    """Stem filters that whiten the 2x2 patches of CIFAR-10 photos (lesson 04, after airbench).
+
+    Neighbouring pixels and colour channels are strongly correlated, so a patch's 12 numbers (2x2 pixels x
+    3 channels, standardised as the model does) carry a few strong directions and many weak ones. Each
+    eigenvector of the patches' covariance, divided by the square root of its eigenvalue, reads one direction
+    at unit variance: the first layer starts out seeing edges and colour differences as loudly as brightness.
+    Each filter comes with its negative (GELU passes one sign), so 12 directions make the stem's 24 filters.
+
+    Args:
+        images: training photos, uint8 or float, shape ``(n, 32, 32, 3)``; the first ``patches`` are used.
+        eps: added to each eigenvalue, so that near-constant directions are not blown up into noise.
+
+    Returns:
+        a float32 kernel of shape ``(2, 2, 3, 24)`` for ``build_improved_cnn(stem_kernel=...)``.
+    """
+    import numpy as np
+
+    images = np.asarray(images[:patches], "float32")
+    check("images", images.shape, images.ndim == 4 and images.shape[1:] == (32, 32, 3), "shape (n, 32, 32, 3)")
+    x = (images - np.array(CIFAR10_MEAN, "float32")) / np.array(CIFAR10_STD, "float32")
+    # Every 2x2 window, its 12 values in the kernel's (row, column, channel) order.
+    windows = np.lib.stride_tricks.sliding_window_view(x, (2, 2), axis=(1, 2))  # (n, 31, 31, 3, 2, 2)
+    rows = windows.transpose(0, 1, 2, 4, 5, 3).reshape(-1, 12)
+    eigenvalues, eigenvectors = np.linalg.eigh(np.cov(rows, rowvar=False))
+    filters = eigenvectors / np.sqrt(eigenvalues + eps)
+    return np.concatenate([filters, -filters], axis=1).reshape(2, 2, 3, 24).astype("float32")
 
 
 def build_gap_cnn(input_shape=(28, 28, 1), widths=(32, 64, 128), name="gap_cnn"):

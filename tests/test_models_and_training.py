@@ -16,7 +16,7 @@ def toy_data(n=2048, shape=(28, 28)):
     """Images whose brightness encodes the label: learnable in a few steps."""
     rng = np.random.default_rng(0)
     y = rng.integers(0, 10, n).astype(np.uint8)
-    x = (y[:, None, None] * 25 + rng.integers(0, 6, (n, *shape))).astype(np.uint8)
+    x = (y.reshape(-1, *[1] * len(shape)) * 25 + rng.integers(0, 6, (n, *shape))).astype(np.uint8)
     return Dataset("toy", x[: n * 3 // 4], y[: n * 3 // 4], x[n * 3 // 4:], y[n * 3 // 4:], list("0123456789"), "toy")
 
 
@@ -51,6 +51,37 @@ def test_improved_cnn_standardises_cifar_pixels(offline_pack):
     out = models.build_improved_cnn().get_layer("standardise")(x).numpy()
     np.testing.assert_allclose(out.mean(axis=(0, 1, 2)), 0, atol=0.1)
     np.testing.assert_allclose(out.std(axis=(0, 1, 2)), 1, atol=0.1)
+
+
+def test_whitening_kernel_makes_patches_uncorrelated_with_unit_variance(offline_pack):
+    import keras
+
+    from course_utils.datasets import load_dataset
+
+    x = load_dataset("cifar10", profile="smoke").x_train.astype("float32")
+    kernel = models.whitening_kernel(x, eps=0)
+    assert kernel.shape == (2, 2, 3, 24) and kernel.dtype == np.float32
+    np.testing.assert_array_equal(kernel[..., 12:], -kernel[..., :12])  # each filter with its negative
+    model = models.build_improved_cnn(stem_kernel=kernel)
+    stem = keras.Model(model.inputs[0], model.get_layer("stem_conv").output)
+    bias = model.get_layer("stem_conv").bias.numpy()
+    out = (stem(x).numpy() - bias)[:, :31, :31, :12].reshape(-1, 12)  # whole 2x2 windows, one sign
+    np.testing.assert_allclose(np.cov(out, rowvar=False), np.eye(12), atol=0.02)
+    with pytest.raises(ValueError, match="images must be shape"):
+        models.whitening_kernel(x[:, :16])
+
+
+def test_a_fixed_stem_is_left_out_of_training_but_saved(tmp_path):
+    kernel = np.random.default_rng(0).normal(size=(2, 2, 3, 24)).astype("float32")
+    model = models.build_improved_cnn(widths=(8, 16, 32), stem_kernel=kernel)
+    assert model.get_layer("stem_conv").kernel.path not in {v.path for v in model.trainable_variables}
+    trained, _ = train_classifier(lambda: models.build_improved_cnn(widths=(8, 16, 32), stem_kernel=kernel),
+                                  toy_data(256, (32, 32, 3)), epochs=1, batch_size=32, verbose=0)
+    np.testing.assert_array_equal(trained.get_layer("stem_conv").kernel.numpy(), kernel)
+    trained.save_weights(tmp_path / "m.weights.h5")
+    plain = models.build_improved_cnn(widths=(8, 16, 32))  # a checkpoint loads into the plain builder
+    plain.load_weights(tmp_path / "m.weights.h5")
+    np.testing.assert_array_equal(plain.get_layer("stem_conv").kernel.numpy(), kernel)
 
 
 def test_gap_cnn_feeds_global_average_pooling_into_the_logits():

@@ -25,15 +25,19 @@ MEASURED_ELSEWHERE = {  # lesson number -> {percentage as written: where it was 
            "98.2": "the same seed study", "98.6": "the same seed study", "98.5": "the same seed study",
            "98.8": "the same seed study"},
     "04": {"76.8": "the full recipe on the classic network (12 epochs, 50,000 photos)",
-           "84.5": "the checkpoint with the mirror vote, all 10,000 test photos (its record)",
-           "84.4": "16 epochs of the recipe", "85.2": "16 epochs of the recipe, with the mirror vote"},
+           "83.3": "the previous checkpoint (widths 32/64/128, trained stem, 12 epochs; record of 2026-12-03)",
+           "84.5": "the previous checkpoint with the mirror vote",
+           "59.8": "whitened stem, first of 6.6 epochs (measured while writing section 5)",
+           "50.8": "trained stem, the same run", "83.1": "whitened stem after 6.6 epochs, the same runs",
+           "82.6": "trained stem after 6.6 epochs, the same runs"},
 }
 
 
 WHOLE_ELSEWHERE = {  # lesson number -> {whole percentage: where it comes from}
     "04": {"70": "the TensorFlow tutorial's reported accuracy", "80": "an illustration (the train/test pitfall)",
            "65": "the same illustration", "23": "measured while writing lesson 04 (BN momentum pitfall)",
-           "85": "the course's CIFAR-10 target", "93": "the mistakes figure's titles",
+           "85": "the course's CIFAR-10 target", "94": "the mistakes figure's titles",
+           "82": "the mistakes figure's titles",
            "99": "lesson 03's mistakes figure"},
     "05": {"20": "SmoothGrad paper's suggested noise (10-20%)"},
     "06": {"50": "MobileNet alpha 0.25's published ImageNet top-1"},

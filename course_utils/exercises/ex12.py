@@ -387,7 +387,7 @@ class QuantiseByHand(Question):
              "values that never occur."
 
 
-# q5: the improved CNN of lesson 04 (the course's CIFAR-10 checkpoint), and the 16-bit types of mixed precision
+# q5: lesson 04's improved CNN at its default widths (lesson 12 trains it in mixed precision), and the 16-bit types
 PARAMETERS = 296_002
 DTYPES = ("float32", "bfloat16", "float16")
 

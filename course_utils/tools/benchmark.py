@@ -53,7 +53,7 @@ def benchmark_cifar(budget=600, unit=None):
 
     from ..datasets import load_dataset
     from ..models import build_classic_cnn
-    from ..checkpoints import RECIPES
+    from ..checkpoints import RECIPES, training_build
     from ..training import epochs_within, flip_accuracy, train_classifier
 
     unit = unit or measure_seed_cnn_epoch()
@@ -61,7 +61,7 @@ def benchmark_cifar(budget=600, unit=None):
     data = load_dataset("cifar10", profile="full")
     recipe = RECIPES["cifar10"]
     options = {k: v for k, v in recipe["train"].items() if k != "epochs"}
-    improved = recipe["build"]
+    improved = training_build(recipe, data)
     keras.utils.set_random_seed(0)
     epochs = epochs_within(budget, improved, data, **options)
     print(f"{budget:.0f} s fit {epochs} epochs of the improved recipe here (the course checkpoint trains "
