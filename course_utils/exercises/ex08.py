@@ -232,6 +232,13 @@ def _conv_block(x, filters):
 
 
 _UPSAMPLERS = {"Conv2DTranspose", "UpSampling2D", "Resizing", "Resize"}
+_IGNORES = {  # q3: a block whose output does not depend on one of its inputs
+    "skip": "your block's output does not depend on `skip`: without the skip connection the decoder must guess the "
+            "fine detail from the small maps alone. Join the skip with layers.Concatenate()([x, skip]) after "
+            "upsampling x.",
+    "x": "your block's output does not depend on `x`, the decoder's maps from below: upsample x and concatenate it "
+         "with the skip.",
+}
 _CONCATENATE = "U-Net concatenates: layers.Concatenate()([x, skip]) keeps the encoder's channels next to the " \
                "decoder's, so the convolutions after it can weigh each set on its own, and the two may have any " \
                "number of channels."
@@ -314,6 +321,12 @@ class DecoderBlock(Question):
         try:
             model = keras.Model([x_in, skip_in], out)
         except Exception as err:
+            for ignored, used in (("skip", x_in), ("x", skip_in)):  # Keras < 3.15 refuses an unused input here
+                try:
+                    keras.Model(used, out)
+                except Exception:
+                    continue
+                raise Incorrect(_IGNORES[ignored]) from err
             raise Incorrect("your output is not computed from the x and skip given to the function (build it from "
                             f"them, not from a new keras.Input): {type(err).__name__}: {err}") from err
         return (x_in, skip_in), out, model
@@ -341,12 +354,9 @@ class DecoderBlock(Question):
                             "merge maps, but it forces both to have the same channels and mixes them before any "
                             "layer can tell them apart. " + _CONCATENATE)
         if not uses_skip:
-            raise Incorrect("your block's output does not depend on `skip`: without the skip connection the "
-                            "decoder must guess the fine detail from the small maps alone. Join the skip with "
-                            "layers.Concatenate()([x, skip]) after upsampling x.")
+            raise Incorrect(_IGNORES["skip"])
         if not uses_x:
-            raise Incorrect("your block's output does not depend on `x`, the decoder's maps from below: upsample x "
-                            "and concatenate it with the skip.")
+            raise Incorrect(_IGNORES["x"])
         if "Concatenate" not in names:
             raise Incorrect(f"your block combines x and skip without a Concatenate ({', '.join(names)}). "
                             + _CONCATENATE)
