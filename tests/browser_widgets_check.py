@@ -1,9 +1,13 @@
-"""Check in a real browser that the two lesson widgets work for a learner (maintainers; not run by pytest).
+"""Check in a real browser that the lesson widgets work for a learner (maintainers; not run by pytest).
 
-It copies lessons 01 and 02 to a temporary folder, starts JupyterLab from the course venv on a free port
-(kernel "python3", COURSE_PROFILE=smoke), and drives headless Chromium as a learner would: open the
-notebook, Run > Run All Cells, wait for the widget, change it, and check that the figure changes.
-It prints PASS/FAIL per widget with what it measured; screenshots go to /tmp/widgetcheck/.
+It copies the lessons to a temporary folder, starts JupyterLab from the course venv on a free port
+(kernel "python3", COURSE_PROFILE=smoke), and drives headless Chromium as a learner would. First it opens
+every lesson and checks that none opens as modified (JupyterLab marks a notebook it would save differently),
+and that the same check does see a change (lesson 00 again, after inserting a cell; autosave is off, so nothing is
+written).
+Then, for lessons 01, 02 and 05: open the notebook, Run > Run All Cells, wait for the widget, change it, and
+check that the figure changes. It prints PASS/FAIL per check with what it measured; screenshots go to
+/tmp/widgetcheck/.
 
 Install its driver outside the course venv (Debian's Chromium; Playwright's own browser download is
 not needed):
@@ -44,7 +48,9 @@ SETTINGS = {  # no news prompt, no update check, no autosave: nothing pops up, n
 LESSONS = [  # notebook, what the widget cell contains, the control, how a learner changes it
     ("02_feature_maps.ipynb", "channel_slider = widgets.IntSlider", ".widget-slider .noUi-handle", "slider"),
     ("01_convolution.ipynb", "kernel_box = widgets.Textarea", ".widget-textarea textarea", "kernel"),
+    ("05_saliency_maps.ipynb", "squirrel_top = [(label, c)", ".widget-dropdown select", "method"),
 ]
+WIDGET_NAMES = {"slider": "channel slider", "kernel": "kernel box", "method": "method menu"}
 IDLE = "() => document.querySelector('.jp-StatusBar-Widget')?.innerText.includes('| Idle')"
 EDGE_KERNEL = "0 1 0\n1 -4 1\n0 1 0"   # Laplacian edge detector, replacing the stored Sobel kernel
 
@@ -134,6 +140,9 @@ def change_widget(page, cell, how):
         page.mouse.move(track["x"] + track["width"] * 0.3, track["y"] + track["height"] / 2, steps=10)
         page.mouse.up()
         return "channel " + cell.locator(".widget-readout").first.inner_text().strip()
+    if how == "method":
+        cell.locator(".widget-dropdown select").first.select_option(label="vanilla gradient")
+        return "method vanilla gradient"
     box = cell.locator(".widget-textarea textarea").first
     box.click()
     box.press("ControlOrMeta+a")
@@ -142,9 +151,30 @@ def change_widget(page, cell, how):
     return "kernel " + EDGE_KERNEL.replace("\n", "; ")
 
 
+def check_opens_clean(page, base, notebook, edit=False):
+    """Open a notebook without running it; return (clean, report line): clean means no dirty marker on its tab.
+
+    ``edit=True`` inserts a cell first (command mode, key B): the control that shows the marker is detected.
+    """
+    page.goto(f"{base}/lab/tree/{notebook}?reset")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
+    page.wait_for_timeout(3000)    # JupyterLab marks a notebook dirty while it loads it, if ever
+    if edit:
+        page.locator(".jp-NotebookPanel .jp-Cell").first.click()
+        page.keyboard.press("Escape")
+        page.keyboard.press("b")
+        page.wait_for_timeout(1000)
+    tab = page.locator(".lm-TabBar-tab.jp-mod-current").first
+    dirty = "jp-mod-dirty" in (tab.get_attribute("class") or "")
+    cells = page.locator(".jp-NotebookPanel .jp-Cell").count()
+    state = "as modified" if dirty else "unmodified"
+    return not dirty, f"{notebook} {'shows ' + state + ' after an inserted cell' if edit else 'opens ' + state} " \
+                      f"({cells} cells shown)"
+
+
 def check_lesson(page, base, notebook, marker, control, how, console):
     """Run one lesson in the browser and return (passed, report line)."""
-    label = f"lesson {notebook[:2]} {'channel slider' if how == 'slider' else 'kernel box'}"
+    label = f"lesson {notebook[:2]} {WIDGET_NAMES[how]}"
     page.goto(f"{base}/lab/tree/{notebook}?reset")
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
     page.wait_for_function(IDLE, timeout=120_000)    # the kernel has started
@@ -195,7 +225,7 @@ def check_lesson(page, base, notebook, marker, control, how, console):
 
 def main():
     SHOTS.mkdir(parents=True, exist_ok=True)
-    originals = {name: REPO / "notebooks" / name for name, *_ in LESSONS}
+    originals = {path.name: path for path in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))}
     hashes = {name: sha256(path) for name, path in originals.items()}
     started = time.monotonic()
     results = []
@@ -213,6 +243,13 @@ def main():
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 console = watch_errors(page)
                 page.goto(f"http://127.0.0.1:{port}/lab?token={token}")   # logs in (sets the cookie)
+                for name in originals:
+                    passed, line = check_opens_clean(page, f"http://127.0.0.1:{port}", name)
+                    results.append(passed)
+                    print(("PASS " if passed else "FAIL ") + line, flush=True)
+                clean, line = check_opens_clean(page, f"http://127.0.0.1:{port}", "00_start_here.ipynb", edit=True)
+                results.append(not clean)   # the control: an edited notebook must show as modified
+                print(("PASS " if not clean else "FAIL ") + "control: " + line, flush=True)
                 for lesson in LESSONS:
                     passed, line = check_lesson(page, f"http://127.0.0.1:{port}", *lesson, console)
                     results.append(passed)
