@@ -112,15 +112,17 @@ def write_manifest(folder, entries, lessons=None):
     files = [{"path": info["pack"], "bytes": info["bytes"], "sha256": info["sha256"], "licence": info["licence"],
               "credit": info["credit"], "source": info.get("url") or info.get("canonical", "")}
              for info in entries.values()]
-    (folder / MANIFEST).write_text(json.dumps({"version": 1, "lessons": lessons, "files": files}, indent=1) + "\n", encoding="utf-8")
+    manifest = {"version": 1, "lessons": lessons, "files": files}
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     kinds = {}
     for info in entries.values():
         count, size = kinds.get(info["kind"], (0, 0))
         kinds[info["kind"]] = (count + 1, size + info["bytes"])
     rows = "\n".join(f"| {kind} | {count} | {size / 1e6:.1f} MB |" for kind, (count, size) in sorted(kinds.items()))
+    which = "the course" if lessons is None else "lessons " + ", ".join(f"{n:02d}" for n in lessons) + " of the course"
     (folder / "README.md").write_text(f"""# How CNNs See: offline pack
 
-The datasets, models and photos of {"the course" if lessons is None else "lessons " + ", ".join(f"{n:02d}" for n in lessons) + " of the course"}, for laptops without internet. Copy this folder to each
+The datasets, models and photos of {which}, for laptops without internet. Copy this folder to each
 laptop (or run from the stick), then start the course with
 
     COURSE_OFFLINE_PACK=/path/to/this/folder make lab

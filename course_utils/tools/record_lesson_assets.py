@@ -13,18 +13,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..fetch import DATA_DIR
+from ..pack import LESSON_ASSETS
 from .execute import execute_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
-LESSON_ASSETS = DATA_DIR / "lesson_assets.json"
 
 
 def record_lesson_assets():
     """Execute each lesson and solution notebook; return ``{"01": [asset names...], ...}`` and write the file."""
     used = {}
-    notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) + sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
-    for path in notebooks:
+    for path in [*sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")),
+                 *sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))]:
         with tempfile.TemporaryDirectory() as scratch:
             log = Path(scratch) / "assets.log"
             log.touch()
