@@ -33,9 +33,10 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update"]  # no calls home on a closed network
 RUN_TIMEOUT_S = 600     # Run All up to the widget, on 2 busy cores
 REDRAW_TIMEOUT_S = 60
-LAB_SETTINGS = {  # no news prompt, no update check, no autosave: nothing pops up, nothing is written
-    "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-    "docmanager-extension/plugin": {"autosave": False},
+LAB_SETTINGS = {  # no news prompt, no update check, no autosave: nothing pops up, nothing is written; and every
+    "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},   # cell is drawn, not
+    "docmanager-extension/plugin": {"autosave": False},                                    # only those in view
+    "notebook-extension/tracker": {"windowingMode": "none"},
 }
 EXTERNAL_ALLOWED = {  # the badges at the top of each lesson (stamp_notebooks): images from outside, aborted here
     "https://colab.research.google.com/assets/colab-badge.svg",
@@ -200,6 +201,13 @@ def test_an_inserted_cell_shows_as_modified(browser, lab):
     assert modified, f"no unsaved-changes mark after inserting a cell; screenshots in {lab.shots}"
 
 
+def cell_index(notebook, marker):
+    """The position of the cell whose source contains ``marker`` (found in the file: the editor in the page draws
+    only the lines near the view, so the cell's text cannot be searched there)."""
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    return next(i for i, cell in enumerate(cells) if marker in "".join(cell["source"]))
+
+
 def figure_src(cell):
     """The data URL of the figure under the widget (empty when there is none)."""
     images = cell.locator(".widget-output img, .widget-interact img")
@@ -252,7 +260,7 @@ def run_all_until(page, lab, cell, control, shot):
 def test_widget_redraws_its_figure(browser, lab, notebook, marker, control, how):
     shot = lab.shots / f"{notebook[:2]}_{how}"
     open_notebook(browser, lab, notebook)
-    cell = browser.locator(".jp-CodeCell", has_text=marker)
+    cell = browser.locator(".jp-NotebookPanel .jp-Cell").nth(cell_index(lab.root / notebook, marker))
     try:
         run_all_until(browser, lab, cell, control, f"{shot}_run.png")
         cell.scroll_into_view_if_needed()
