@@ -29,14 +29,13 @@ def one_cycle_schedule(peak, total_steps, warmup_fraction=0.2):
 
 def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam", learning_rate=1e-3,
                      schedule=False, warmup_fraction=0.2, label_smoothing=0.0, weight_decay=0.0, augment=None,
-                     strategy=None, validation=None, verbose=2):
+                     strategy=None, validation=None, rounds=None, verbose=2):
     """Build a model inside a ``tf.distribute`` scope, train it on ``data`` and measure it.
 
     Args:
         build_model: a function returning an uncompiled Keras model (raw 0..255 pixels in, 10 logits out).
         data: a ``course_utils.Dataset`` (its training split is used for training, its test split for testing).
-        epochs: passes over the training images; a fraction (e.g. ``2.5`` from ``epochs_within``) is
-            split into ``ceil(epochs)`` equal rounds, each followed by a measurement.
+        epochs: passes over the training images, or a fraction (e.g. ``2.5`` from ``epochs_within``).
         batch_size: images per step, over all replicas.
         optimizer: ``"adam"`` or ``"sgd"`` (SGD with Nesterov momentum 0.9).
         learning_rate: the constant rate, or the peak rate when ``schedule`` is on.
@@ -49,6 +48,9 @@ def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam"
         strategy: a ``tf.distribute`` strategy; ``None`` uses ``choose_strategy()``.
         validation: ``(images, labels)`` to measure instead of the test split, for comparisons that
             choose between designs (lesson 04): the test photos stay untouched until the choice is made.
+        rounds: training is split into this many equal rounds, each followed by a measurement (a pass over
+            the test photos); ``None`` gives ``ceil(epochs)``, one per epoch. ``1`` measures only at the end
+            (the CIFAR-10 benchmark: its time budget then goes to training).
 
     Returns:
         ``(model, result)``: the trained model and a dict with ``test_accuracy`` (``val_accuracy`` when
@@ -58,7 +60,9 @@ def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam"
     if not isinstance(epochs, (int, float)) or not epochs > 0:
         raise ValueError(f"epochs must be a positive number; got {epochs!r}.")
     per_epoch = _steps_per_epoch(data, batch_size)
-    rounds = math.ceil(epochs)
+    if rounds is not None:
+        check_positive_int("rounds", rounds)
+    rounds = rounds or math.ceil(epochs)
     steps = max(2, round(epochs * per_epoch))
     model, trainer = _compile(build_model, optimizer, learning_rate, steps if schedule else 0, warmup_fraction,
                               label_smoothing, weight_decay, augment, strategy)
@@ -76,19 +80,22 @@ def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam"
     }
 
 
-def epochs_within(seconds, build_model, data, batch_size=128, augment=None, probe_steps=30, **options):
+def epochs_within(seconds, build_model, data, batch_size=128, augment=None, probe_steps=30, rounds=None, **options):
     """How many epochs of ``train_classifier`` fit in ``seconds`` on this machine (the CIFAR-10 benchmark).
 
     CPU speed differs several-fold between machines sold as "2 cores", so a time budget is turned
     into epochs by timing ``probe_steps`` training steps and one test pass of a throwaway model
     (after two warm-up steps that trace it). The learning-rate schedule can then end exactly at the budget.
-    ``options`` are the other ``train_classifier`` arguments (optimizer, rates...), so the probe trains
-    exactly what the real run will.
+    The start-up the real run pays once (tracing, filling the shuffle buffer) and its test passes, one per
+    round (``rounds`` as in ``train_classifier``), come out of the budget first. ``options`` are the other
+    ``train_classifier`` arguments (optimizer, rates...), so the probe trains exactly what the real run will.
     """
     import keras
 
     if not seconds > 0 or not isinstance(probe_steps, int) or probe_steps < 2:
         raise ValueError(f"need seconds > 0 and probe_steps >= 2; got {seconds!r} and {probe_steps!r}.")
+    if rounds is not None:
+        check_positive_int("rounds", rounds)
     options = {k: v for k, v in options.items() if k not in ("epochs", "verbose")}
     options["schedule_steps"] = PROBE_SCHEDULE_STEPS if options.pop("schedule", False) else 0
     steps_per_epoch = _steps_per_epoch(data, batch_size)
@@ -96,15 +103,22 @@ def epochs_within(seconds, build_model, data, batch_size=128, augment=None, prob
     train, test = _pipelines(data, batch_size)
     ends = []  # when each step finished: the first two include tracing and filling the shuffle buffer
     clock = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: ends.append(time.perf_counter()))
+    start = time.perf_counter()
     trainer.fit(train.repeat(), epochs=1, steps_per_epoch=2 + probe_steps, callbacks=[clock],
                 shuffle=False, verbose=0)
     per_epoch = (ends[-1] - ends[1]) / probe_steps * steps_per_epoch
+    setup = ends[1] - start - 2 * (ends[-1] - ends[1]) / probe_steps   # all but the two steps' own work
+    start = time.perf_counter()
     trainer.evaluate(test.take(1), verbose=0)
+    setup += time.perf_counter() - start                                # tracing the test step, once
     start = time.perf_counter()
     trainer.evaluate(test, verbose=0)
     per_test = time.perf_counter() - start
-    fits = [min(n, (seconds - n * per_test) / per_epoch) for n in range(1, 1 + math.ceil(seconds / per_epoch))]
-    epochs = max(fits, default=0)
+    if rounds is not None:
+        epochs = (seconds - setup - rounds * per_test) / per_epoch
+    else:   # one round per epoch: the more epochs, the more test passes
+        epochs = max((min(n, (seconds - setup - n * per_test) / per_epoch)
+                      for n in range(1, 1 + math.ceil(seconds / per_epoch))), default=0)
     if epochs < 0.1:
         raise ValueError(f"{seconds} s fit less than a tenth of an epoch here (one epoch takes about "
                          f"{per_epoch:.0f} s, one test pass {per_test:.0f} s); give more seconds.")

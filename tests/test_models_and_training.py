@@ -100,6 +100,7 @@ def test_gap_cnn_feeds_global_average_pooling_into_the_logits():
     (lambda: train_classifier(lambda: None, toy_data(), epochs=0), "positive number"),
     (lambda: train_classifier(lambda: None, toy_data(), epochs=1, optimizer="rmsprop"), "'adam' or 'sgd'"),
     (lambda: train_classifier(lambda: None, toy_data(), epochs=1, batch_size=0), "batch_size must be"),
+    (lambda: train_classifier(lambda: None, toy_data(), epochs=1, rounds=0), "rounds must be"),
     (lambda: epochs_within(0, lambda: None, toy_data()), "need seconds > 0"),
     (lambda: epochs_within(1e-6, lambda: models.build_classic_cnn((28, 28, 1)), toy_data()), "give more seconds"),
 ])
@@ -139,10 +140,18 @@ def test_fractional_epochs_are_split_into_equal_rounds():
                                                                              / steps_per_epoch, 2)
 
 
+def test_rounds_set_how_often_training_stops_to_measure():
+    _, result = train_classifier(lambda: models.build_classic_cnn((28, 28, 1)), toy_data(), epochs=2, rounds=1,
+                                 batch_size=32, verbose=0)
+    assert len(result["history"]["val_accuracy"]) == 1 and result["epochs"] == 2
+
+
 def test_epochs_within_scales_with_the_budget():
     build = lambda: models.build_classic_cnn((28, 28, 1))  # noqa: E731
     few, more = (epochs_within(seconds, build, toy_data(), batch_size=32) for seconds in (2, 20))
     assert 0.1 <= few < more
+    with pytest.raises(ValueError, match="rounds must be"):
+        epochs_within(20, build, toy_data(), rounds=1.5)
 
 
 def test_flip_accuracy_votes_with_the_left_right_mirror():
