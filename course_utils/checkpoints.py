@@ -35,7 +35,7 @@ RECIPES = {  # dataset, network builder, train_classifier options ("augment" is 
                       "train": {"epochs": 8, "batch_size": 64, "optimizer": "adam", "learning_rate": 3e-3,
                                 "schedule": True}},
     "cifar10": {"dataset": "cifar10", "build": partial(build_improved_cnn, widths=(32, 96, 192)), "whiten": True,
-                "train": {"epochs": 9, "batch_size": 128, "optimizer": "sgd", "learning_rate": 0.1,
+                "train": {"epochs": 9, "batch_size": 128, "optimizer": "sgd", "learning_rate": 0.2,
                           "schedule": True, "label_smoothing": 0.2, "weight_decay": 5e-4,
                           "augment": photo_augmentation}},
 }

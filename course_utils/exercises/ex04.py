@@ -132,12 +132,12 @@ class PhotoAugmentation(Question):
         "A list of two Keras preprocessing layers: one for random left-right flips, one for small random shifts.",
         "layers.RandomFlip(\"horizontal\") mirrors left-right only; \"vertical\" or \"horizontal_and_vertical\" "
         "would turn photos upside down.",
-        "layers.RandomTranslation(0.125, 0.125, fill_mode=\"reflect\") shifts by up to 4 of 32 pixels each way and "
+        "layers.RandomTranslation(0.0625, 0.0625, fill_mode=\"reflect\") shifts by up to 2 of 32 pixels each way and "
         "fills the uncovered border with a mirror image of the photo.",
     )
     answer = """
         augment = [layers.RandomFlip("horizontal"),
-                   layers.RandomTranslation(0.125, 0.125, fill_mode="reflect")]
+                   layers.RandomTranslation(0.0625, 0.0625, fill_mode="reflect")]
     """
     praise = "flips left-right and small shifts: the photos change every time, stay upright, and pass through " \
              "untouched at test time."
@@ -188,7 +188,7 @@ class PhotoAugmentation(Question):
                          for o, c, m in zip(out, clean, mirror)])
         if same.all():
             raise Incorrect("the photos are only flipped. Add small random shifts as well, e.g. "
-                            "layers.RandomTranslation(0.125, 0.125, fill_mode=\"reflect\").")
+                            "layers.RandomTranslation(0.0625, 0.0625, fill_mode=\"reflect\").")
 
 
 def _per_class_cases():
