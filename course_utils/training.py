@@ -80,12 +80,14 @@ def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam"
     }
 
 
-def epochs_within(seconds, build_model, data, batch_size=128, augment=None, probe_steps=30, rounds=None, **options):
+def epochs_within(seconds, build_model, data, batch_size=128, augment=None, probe_steps=100, rounds=None, **options):
     """How many epochs of ``train_classifier`` fit in ``seconds`` on this machine (the CIFAR-10 benchmark).
 
     CPU speed differs several-fold between machines sold as "2 cores", so a time budget is turned
     into epochs by timing ``probe_steps`` training steps and one test pass of a throwaway model
     (after two warm-up steps that trace it). The learning-rate schedule can then end exactly at the budget.
+    A probe of 30 steps once overestimated the epoch and left 50 s of a 579 s budget unused; 100 steps
+    (a quarter of a CIFAR-10 epoch at batch 128) average over more of the machine's ups and downs.
     The start-up the real run pays once (tracing, filling the shuffle buffer) and its test passes, one per
     round (``rounds`` as in ``train_classifier``), come out of the budget first. ``options`` are the other
     ``train_classifier`` arguments (optimizer, rates...), so the probe trains exactly what the real run will.

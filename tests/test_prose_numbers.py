@@ -29,15 +29,24 @@ MEASURED_ELSEWHERE = {  # lesson number -> {percentage as written: where it was 
            "84.5": "the previous checkpoint with the mirror vote",
            "59.8": "whitened stem, first of 6.6 epochs (measured while writing section 5)",
            "50.8": "trained stem, the same run", "83.1": "whitened stem after 6.6 epochs, the same runs",
-           "82.6": "trained stem after 6.6 epochs, the same runs"},
+           "82.6": "trained stem after 6.6 epochs, the same runs",
+           "84.87": "recipe with 2-pixel shifts, 9 epochs, same seed (issue 14 experiments, 2026-12-05)",
+           "84.32": "the previous checkpoint: 4-pixel shifts, peak rate 0.1, 9 epochs (record of 2026-12-04)",
+           "84.65": "peak rate 0.2, 2-pixel shifts, 7 epochs, same seed (issue 14 experiments)",
+           "84.01": "peak rate 0.1, the same 7-epoch runs",
+           "59.1": "the course recipe on step 3's network, comparison budget (measured while writing lesson 04)",
+           "84.72": "benchmark --cifar --budget-units 36, improved model (2026-12-05)",
+           "85.79": "the same benchmark run, with the mirror vote",
+           "68.13": "the same benchmark run, classic baseline"},
 }
 
 
 WHOLE_ELSEWHERE = {  # lesson number -> {whole percentage: where it comes from}
-    "04": {"70": "the TensorFlow tutorial's reported accuracy", "80": "an illustration (the train/test pitfall)",
+    "04": {"10": "chance level for 10 classes; the share of photos kept for validation (arithmetic)",
+           "70": "the TensorFlow tutorial's reported accuracy", "80": "an illustration (the train/test pitfall)",
            "65": "the same illustration", "23": "measured while writing lesson 04 (BN momentum pitfall)",
-           "85": "the course's CIFAR-10 target", "94": "the mistakes figure's titles",
-           "82": "the mistakes figure's titles",
+           "85": "the course's CIFAR-10 target", "95": "the mistakes figure's titles",
+           "86": "the mistakes figure's titles",
            "99": "lesson 03's mistakes figure"},
     "05": {"20": "SmoothGrad paper's suggested noise (10-20%)"},
     "06": {"50": "MobileNet alpha 0.25's published ImageNet top-1"},
