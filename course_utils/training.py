@@ -86,8 +86,10 @@ def epochs_within(seconds, build_model, data, batch_size=128, augment=None, prob
     CPU speed differs several-fold between machines sold as "2 cores", so a time budget is turned
     into epochs by timing ``probe_steps`` training steps and one test pass of a throwaway model
     (after two warm-up steps that trace it). The learning-rate schedule can then end exactly at the budget.
-    A probe of 30 steps once overestimated the epoch and left 50 s of a 579 s budget unused; 100 steps
-    (a quarter of a CIFAR-10 epoch at batch 128) average over more of the machine's ups and downs.
+    On a shared machine step times come in bursts (120 steps took 20 s, then 41 s), so the estimate is only
+    as good as the probe's moment: two benchmark runs then trained 8-9% faster than their probes and left 3
+    of 36 units unused, and a short check ran 36% slower than its probe. 100 steps (a quarter of a CIFAR-10
+    epoch at batch 128) average over more of that noise than the 30 used before.
     The start-up the real run pays once (tracing, filling the shuffle buffer) and its test passes, one per
     round (``rounds`` as in ``train_classifier``), come out of the budget first. ``options`` are the other
     ``train_classifier`` arguments (optimizer, rates...), so the probe trains exactly what the real run will.
