@@ -177,3 +177,20 @@ def test_export_refuses_bad_input(cifar_checkpoint, tmp_path):
     with pytest.raises(FileNotFoundError, match="No TFLite file at"):
         load_tflite(tmp_path / "missing.tflite")
     assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+def test_cpu_times_give_an_idle_share_between_0_and_1(tmp_path):
+    from course_utils.tools.benchmark import idle_share, read_cpu_times
+
+    stat = tmp_path / "stat"
+    stat.write_text("cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 ...\n")
+    assert read_cpu_times(stat) == (850, 1000)
+    later = (850 + 30, 1000 + 200)             # 200 ticks passed, 30 of them idle
+    assert idle_share((850, 1000), later) == pytest.approx(0.15)
+    assert idle_share(None, later) is None and idle_share(later, later) is None
+    assert read_cpu_times(tmp_path / "missing") is None
+    if os.path.exists("/proc/stat"):           # Linux: the real counters only grow
+        before = read_cpu_times()
+        sum(i * i for i in range(300_000))
+        share = idle_share(before, read_cpu_times())
+        assert share is None or 0 <= share <= 1
