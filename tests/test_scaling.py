@@ -25,12 +25,14 @@ def test_seed_cnn_epoch_times_the_images_it_is_given_and_scales_to_50000(monkeyp
     def recording_build(*args, **kwargs):
         model = build(*args, **kwargs)
         fit = model.fit
-        model.fit = lambda x, y, **options: fitted.append(len(x)) or fit(x, y, **options)
+        model.fit = lambda data, **options: fitted.append(
+            (sum(len(labels) for _, labels in data), data.options().autotune.enabled)) or fit(data, **options)
         return model
 
     monkeypatch.setattr(models, "build_classic_cnn", recording_build)
     seconds = training.measure_seed_cnn_epoch(images=320)
-    assert fitted == [320, 320, 320]  # warm-up (at most 1,600 photos), then the best of two epochs
+    # warm-up (at most 1,600 photos), then the best of two epochs; never through tf.data's autotuning thread
+    assert fitted == [(320, False)] * 3
     assert 0 < seconds < 3600
     with pytest.raises(ValueError, match="images must be a positive int"):
         training.measure_seed_cnn_epoch(images=0)
@@ -194,3 +196,13 @@ def test_cpu_times_give_an_idle_share_between_0_and_1(tmp_path):
         sum(i * i for i in range(300_000))
         share = idle_share(before, read_cpu_times())
         assert share is None or 0 <= share <= 1
+
+
+def test_course_pipelines_run_without_autotuning_and_keep_their_elements(offline_pack):
+    from course_utils.datasets import load_dataset
+
+    data = load_dataset("mnist", profile="smoke")
+    train, test = training._pipelines(data, batch_size=100)
+    assert train.options().autotune.enabled is False and test.options().autotune.enabled is False
+    assert sum(len(labels) for _, labels in test) == len(data.x_test)
+    assert sum(len(labels) for _, labels in train) == len(data.x_train) // 100 * 100
