@@ -135,7 +135,7 @@ def measure_seed_cnn_epoch(images=50_000, batch_size=32):
     Conv32-Pool-Conv64-Pool-Conv64-Dense64-Dense10 (``build_classic_cnn``), Adam, batch 32, over 50,000
     random 32x32x3 photos (the speed does not depend on the pixels); best of two epochs after a warm-up. The photos
     come through a ``tf.data`` pipeline without autotuning (``without_autotune``): Keras's own pipeline for arrays
-    made an epoch of about 13 s read 20.8 s in 4 of 6 runs.
+    made epochs of 13-17 s read 20.8-21.2 s in 4 of 6 runs.
     A smaller ``images`` (the smoke profile's quick look) times that many and scales to 50,000.
     """
     import keras
@@ -214,8 +214,8 @@ def without_autotune(dataset):
 
     With it on, a ``fit`` or ``evaluate`` often returned seconds after its last step: that thread sleeps in
     doubling intervals (10 ms, 20 ms, ... 10.24 s, 20.48 s) and the iterator's clean-up waited for it to wake.
-    Measured on the course's 2-core machine: a seed-CNN epoch whose last step ended at 13 s returned at 20.8 s
-    in 4 of 6 runs, and 80 training steps of lesson 04's recipe took 20.5 s instead of 14 s, the CPUs idle a
+    Measured on the course's 2-core machine: seed-CNN epochs whose last step ended at 13-17 s returned at
+    20.8-21.2 s in 4 of 6 runs, and 80 training steps of lesson 04's recipe took 20.5 s instead of 14 s, the CPUs idle a
     third of the time. Switched off, no run waited, and the steps were as fast: these pipelines are too simple
     for the tuning to matter (one ``prefetch``, no parallel ``map``).
     """
