@@ -139,10 +139,9 @@ def measure_seed_cnn_epoch(images=50_000, batch_size=32):
     A smaller ``images`` (the smoke profile's quick look) times that many and scales to 50,000.
     """
     import keras
+    import tensorflow as tf
 
     from .models import build_classic_cnn
-
-    import tensorflow as tf
 
     check_positive_int("images", images)
     rng = np.random.default_rng(0)
@@ -215,9 +214,9 @@ def without_autotune(dataset):
     With it on, a ``fit`` or ``evaluate`` often returned seconds after its last step: that thread sleeps in
     doubling intervals (10 ms, 20 ms, ... 10.24 s, 20.48 s) and the iterator's clean-up waited for it to wake.
     Measured on the course's 2-core machine: seed-CNN epochs whose last step ended at 13-17 s returned at
-    20.8-21.2 s in 4 of 6 runs, and 80 training steps of lesson 04's recipe took 20.5 s instead of 14 s, the CPUs idle a
-    third of the time. Switched off, no run waited, and the steps were as fast: these pipelines are too simple
-    for the tuning to matter (one ``prefetch``, no parallel ``map``).
+    20.8-21.2 s in 4 of 6 runs, and 80 training steps of lesson 04's recipe took 20.5 s instead of 14 s, the
+    CPUs idle a third of the time. Switched off, no run waited, and the steps were as fast: these pipelines are
+    too simple for the tuning to matter (one ``prefetch``, no parallel ``map``).
     """
     import tensorflow as tf
 

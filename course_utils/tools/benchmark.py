@@ -46,8 +46,9 @@ SMOKE_UNIT_IMAGES = 5_000  # a smoke benchmark times a tenth of the unit's photo
 def benchmark_cifar(budget=600, budget_units=None):
     """Train the baseline and the improved CIFAR-10 model on the same data; print accuracy, seconds and units.
 
-    The unit (this machine's seed-CNN epoch) is measured first, and again after the training: on a shared
-    machine it can move by half between the two, and the second reading shows by how much. The baseline runs
+    The unit (this machine's seed-CNN epoch) is measured first, and again after the training, so that the
+    output shows how steady it was (before the course timed it without tf.data's autotuning, it moved by up to
+    half between runs: ``training.without_autotune``). The baseline runs
     the tutorial's 10 epochs whatever they cost. The improved model gets ``budget`` seconds, or ``budget_units``
     units when given: ``epochs_within`` times this machine first, so the recipe's schedule ends on time (the
     course checkpoint trains the same recipe for a fixed number of epochs instead). Every timed run also
@@ -105,7 +106,7 @@ def idle_share(before, after):
 
     On the course's 2-core machine, lesson 04's improved network left 4-6% idle while it trained. When tf.data's
     autotuning thread made ``fit`` wait (``training.without_autotune``), 25-34% sat idle and the same steps took
-    1.4 times as long. The small seed CNN and classic baseline leave 18-34% idle anyway: their steps are too small
+    1.4 times as long. The small seed CNN and classic baseline leave 14-34% idle anyway: their steps are too small
     to keep two cores busy. Compare a run's share with the same run's on other days, not across models.
     """
     if before is None or after is None or after[1] <= before[1]:
