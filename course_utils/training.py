@@ -209,10 +209,11 @@ def _pipelines(data, batch_size, validation=None):
 
 
 def without_autotune(dataset):
-    """``dataset`` with tf.data's autotuning thread switched off, so that timings measure the work (lesson 12).
+    """``dataset`` with tf.data's autotuning thread switched off, so that timings measure the work (lesson 04, section 5).
 
-    With it on, a ``fit`` or ``evaluate`` often returned seconds after its last step: that thread sleeps in
-    doubling intervals (10 ms, 20 ms, ... 10.24 s, 20.48 s) and the iterator's clean-up waited for it to wake.
+    With it on, a ``fit`` or ``evaluate`` often returned seconds after its last step, about 20.5 s (or 41 s)
+    after it began: 10 ms doubled 11 (or 12) times, as if the clean-up waited for a thread that wakes at doubling
+    intervals.
     Measured on the course's 2-core machine: seed-CNN epochs whose last step ended at 13-17 s returned at
     20.8-21.2 s in 4 of 6 runs, and 80 training steps of lesson 04's recipe took 20.5 s instead of 14 s, the
     CPUs idle a third of the time. Switched off, no run waited, and the steps were as fast: these pipelines are
