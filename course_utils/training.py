@@ -209,7 +209,7 @@ def _pipelines(data, batch_size, validation=None):
 
 
 def without_autotune(dataset):
-    """``dataset`` with tf.data's autotuning thread switched off, so that timings measure the work (lesson 04, section 5).
+    """``dataset`` with tf.data's autotuning thread switched off, so timings measure the work (lesson 04, section 5).
 
     With it on, a ``fit`` or ``evaluate`` often returned seconds after its last step, about 20.5 s (or 41 s)
     after it began: 10 ms doubled 11 (or 12) times, as if the clean-up waited for a thread that wakes at doubling
