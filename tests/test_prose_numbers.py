@@ -35,6 +35,7 @@ MEASURED_ELSEWHERE = {  # lesson number -> {percentage as written: where it was 
            "84.65": "peak rate 0.2, 2-pixel shifts, 7 epochs, same seed (issue 14 experiments)",
            "84.01": "peak rate 0.1, the same 7-epoch runs",
            "59.1": "the course recipe on step 3's network, comparison budget (measured while writing lesson 04)",
+           "84.04": "the recipe, 6 epochs, same seed (issue 14 experiments, 2026-12-05, /tmp/exp A-base and W0)",
            "84.67": "benchmark --cifar --budget-units 36 with the unit timed without tf.data autotuning (2026-12-05)",
            "85.51": "the same benchmark run, with the mirror vote",
            "68.13": "the same benchmark run, classic baseline"},
