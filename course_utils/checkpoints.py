@@ -37,7 +37,7 @@ RECIPES = {  # dataset, network builder, train_classifier options ("augment" is 
     "cifar10": {"dataset": "cifar10", "build": partial(build_improved_cnn, widths=(32, 96, 192)), "whiten": True,
                 "train": {"epochs": 9, "batch_size": 128, "optimizer": "sgd", "learning_rate": 0.2,
                           "schedule": True, "label_smoothing": 0.2, "weight_decay": 5e-4,
-                          "augment": photo_augmentation}},
+                          "augment": photo_augmentation, "precision": "auto"}},
 }
 
 
@@ -100,6 +100,7 @@ def train_checkpoint(name, epochs=None, directory=CHECKPOINT_DIR, unit=None):
         "check": {"test_images": CHECK_IMAGES,
                   "test_accuracy": round(accuracy_on(export, data.x_test[:CHECK_IMAGES], data.y_test[:CHECK_IMAGES]), 4)},
         "recipe": {k: getattr(v, "__name__", v) for k, v in options.items()},
+        "precision": result["precision"],
         "whitened_stem": bool(recipe.get("whiten")),
         "seed": SEED,
         "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}, "

@@ -14,6 +14,7 @@ from .validate import check, check_positive_int
 # epochs_within times a model compiled with the schedule before the real length is known (that length is
 # what it measures); a schedule costs the same per step whatever its length, so any length >= 2 will do.
 PROBE_SCHEDULE_STEPS = 1000
+PRECISIONS = ("float32", "mixed_bfloat16")
 UNIT_IMAGES = 50_000  # the seed-CNN epoch, the course's unit of time, is one pass over this many photos
 
 
@@ -29,7 +30,7 @@ def one_cycle_schedule(peak, total_steps, warmup_fraction=0.2):
 
 def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam", learning_rate=1e-3,
                      schedule=False, warmup_fraction=0.2, label_smoothing=0.0, weight_decay=0.0, augment=None,
-                     strategy=None, validation=None, rounds=None, verbose=2):
+                     strategy=None, validation=None, rounds=None, precision="float32", verbose=2):
     """Build a model inside a ``tf.distribute`` scope, train it on ``data`` and measure it.
 
     Args:
@@ -51,11 +52,14 @@ def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam"
         rounds: training is split into this many equal rounds, each followed by a measurement (a pass over
             the test photos); ``None`` gives ``ceil(epochs)``, one per epoch. ``1`` measures only at the end
             (the CIFAR-10 benchmark: its time budget then goes to training).
+        precision: ``"float32"``, ``"mixed_bfloat16"`` (lesson 12: 16-bit arithmetic, float32 weights and logits),
+            or ``"auto"`` for ``fastest_precision()``. A mixed run hands back the same network built in float32,
+            with the trained weights, and measures its final accuracy in float32: what a lesson that loads it gets.
 
     Returns:
         ``(model, result)``: the trained model and a dict with ``test_accuracy`` (``val_accuracy`` when
-        ``validation`` is given), ``train_accuracy``, ``seconds`` (training time), ``epochs`` and
-        ``history`` (per-round metrics).
+        ``validation`` is given), ``train_accuracy``, ``seconds`` (training time), ``epochs``, ``precision``
+        and ``history`` (per-round metrics).
     """
     if not isinstance(epochs, (int, float)) or not epochs > 0:
         raise ValueError(f"epochs must be a positive number; got {epochs!r}.")
@@ -64,18 +68,28 @@ def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam"
         check_positive_int("rounds", rounds)
     rounds = rounds or math.ceil(epochs)
     steps = max(2, round(epochs * per_epoch))
+    precision = fastest_precision() if precision == "auto" else precision
     model, trainer = _compile(build_model, optimizer, learning_rate, steps if schedule else 0, warmup_fraction,
-                              label_smoothing, weight_decay, augment, strategy)
+                              label_smoothing, weight_decay, augment, strategy, precision)
     train, measured = _pipelines(data, batch_size, validation)
     start = time.perf_counter()
     history = trainer.fit(train.repeat(), epochs=rounds, steps_per_epoch=math.ceil(steps / rounds),
                           validation_data=measured, shuffle=False, verbose=verbose)
     seconds = time.perf_counter() - start
+    accuracy = float(history.history["val_accuracy"][-1])
+    if precision != "float32":  # the float32 network lessons load, measured as they will use it
+        from .checkpoints import accuracy_on
+
+        plain = build_model()
+        plain.set_weights(model.get_weights())
+        measured_on = validation if validation is not None else (data.x_test, data.y_test)
+        model, accuracy = plain, accuracy_on(plain, *measured_on)
     return model, {
-        "val_accuracy" if validation else "test_accuracy": float(history.history["val_accuracy"][-1]),
+        "val_accuracy" if validation else "test_accuracy": accuracy,
         "train_accuracy": float(history.history["accuracy"][-1]),
         "seconds": seconds,
         "epochs": round(rounds * math.ceil(steps / rounds) / per_epoch, 2),
+        "precision": precision,
         "history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
     }
 
@@ -174,26 +188,61 @@ def flip_accuracy(model, x, y, batch_size=500):
     return float(np.mean(np.argmax(logits, axis=1) == np.asarray(y).ravel()))
 
 
-def _compile(build_model, optimizer="adam", learning_rate=1e-3, schedule_steps=0,
-             warmup_fraction=0.2, label_smoothing=0.0, weight_decay=0.0, augment=None, strategy=None):
+def _compile(build_model, optimizer="adam", learning_rate=1e-3, schedule_steps=0, warmup_fraction=0.2,
+             label_smoothing=0.0, weight_decay=0.0, augment=None, strategy=None, precision="float32"):
     """The model, and the model behind its augmentation layers, compiled in the strategy's scope.
 
-    ``schedule_steps`` is the length of the one-cycle schedule; 0 keeps ``learning_rate`` constant.
+    ``schedule_steps`` is the length of the one-cycle schedule; 0 keeps ``learning_rate`` constant. Under a mixed
+    ``precision`` both are built with that Keras policy, and the trainer ends in a float32 cast of the logits.
     """
     import keras
 
     from .strategy import choose_strategy
 
     check("optimizer", optimizer, optimizer in ("adam", "sgd"), "'adam' or 'sgd'")
+    precision = fastest_precision() if precision == "auto" else precision
+    check("precision", precision, precision in PRECISIONS, f"one of {PRECISIONS} or 'auto'")
     rate = one_cycle_schedule(learning_rate, schedule_steps, warmup_fraction) if schedule_steps else learning_rate
-    with (strategy or choose_strategy()).scope():
-        model = build_model()
-        trainer = keras.Sequential([keras.Input(model.inputs[0].shape[1:]), *augment(), model]) if augment else model
-        opt = (keras.optimizers.Adam(rate, weight_decay=weight_decay or None) if optimizer == "adam" else
-               keras.optimizers.SGD(rate, momentum=0.9, nesterov=True, weight_decay=weight_decay or None))
-        trainer.compile(opt, keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=label_smoothing),
-                        metrics=["accuracy"])
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(precision)
+    try:
+        with (strategy or choose_strategy()).scope():
+            model = build_model()
+            head = [] if precision == "float32" else [keras.layers.Activation("linear", dtype="float32",
+                                                                              name="float32_logits")]
+            layers = [*(augment() if augment else []), model, *head]
+            trainer = keras.Sequential([keras.Input(model.inputs[0].shape[1:]), *layers]) if len(layers) > 1 else model
+            opt = (keras.optimizers.Adam(rate, weight_decay=weight_decay or None) if optimizer == "adam" else
+                   keras.optimizers.SGD(rate, momentum=0.9, nesterov=True, weight_decay=weight_decay or None))
+            loss = keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=label_smoothing)
+            trainer.compile(opt, loss, metrics=["accuracy"])
+    finally:
+        keras.mixed_precision.set_global_policy(previous)  # a global setting: always put it back (lesson 12)
     return model, trainer
+
+
+def fastest_precision():
+    """``"mixed_bfloat16"`` on a machine without a GPU whose CPU computes bfloat16 natively (AVX512-BF16 or AMX),
+    else ``"float32"``: the precision the CIFAR-10 recipe trains in (``precision="auto"``; lesson 12 explains it).
+
+    On the course's 2-core CPU (AVX512-BF16), timing the steps alone, the recipe trained 1.24x as fast in mixed
+    bfloat16 (56.8 s against 70.5 s per epoch, best of three alternating probes). Without native support bfloat16 is
+    emulated, and slower. GPUs keep float32: mixed float16 there is not tested by the course.
+    """
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        return "float32"
+    return "mixed_bfloat16" if read_cpu_flags() & {"avx512_bf16", "amx_bf16"} else "float32"
+
+
+def read_cpu_flags(cpuinfo="/proc/cpuinfo"):
+    """The CPU's feature flags from Linux's ``/proc/cpuinfo`` (lesson 12); an empty set elsewhere."""
+    try:
+        with open(cpuinfo) as f:
+            return set(next(line for line in f if line.startswith("flags")).split(":", 1)[1].split())
+    except (OSError, StopIteration, IndexError):
+        return set()
 
 
 def _pipelines(data, batch_size, validation=None):

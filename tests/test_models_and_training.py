@@ -101,6 +101,7 @@ def test_gap_cnn_feeds_global_average_pooling_into_the_logits():
     (lambda: train_classifier(lambda: None, toy_data(), epochs=1, optimizer="rmsprop"), "'adam' or 'sgd'"),
     (lambda: train_classifier(lambda: None, toy_data(), epochs=1, batch_size=0), "batch_size must be"),
     (lambda: train_classifier(lambda: None, toy_data(), epochs=1, rounds=0), "rounds must be"),
+    (lambda: train_classifier(lambda: None, toy_data(), epochs=1, precision="half"), "precision must be"),
     (lambda: epochs_within(0, lambda: None, toy_data()), "need seconds > 0"),
     (lambda: epochs_within(1e-6, lambda: models.build_classic_cnn((28, 28, 1)), toy_data()), "give more seconds"),
 ])
@@ -129,6 +130,36 @@ def test_train_classifier_measures_validation_photos_instead_of_the_test_split()
     _, result = train_classifier(lambda: models.build_classic_cnn((28, 28, 1)), data, epochs=3, batch_size=32,
                                  validation=(data.x_test, shifted), verbose=0)
     assert "test_accuracy" not in result and result["train_accuracy"] > 0.5 and result["val_accuracy"] < 0.3
+
+
+def test_mixed_precision_trains_in_bfloat16_and_hands_back_a_float32_model():
+    import keras
+
+    from course_utils import training
+
+    build = lambda: models.build_classic_cnn((28, 28, 1))  # noqa: E731
+    model, trainer = training._compile(build, precision="mixed_bfloat16")
+    assert model.get_layer("conv1").compute_dtype == "bfloat16" and model.get_layer("conv1").kernel.dtype == "float32"
+    assert trainer.outputs[0].dtype == "float32"  # the logits are cast back before the loss
+    assert keras.mixed_precision.global_policy().name == "float32"  # the global policy is put back
+    model, result = train_classifier(build, toy_data(), epochs=3, batch_size=32, precision="mixed_bfloat16", verbose=0)
+    assert result["precision"] == "mixed_bfloat16" and result["test_accuracy"] > 0.5
+    assert model.get_layer("conv1").compute_dtype == "float32"  # the network lessons load, with the trained weights
+    data = toy_data()
+    assert result["test_accuracy"] == checkpoints.accuracy_on(model, data.x_test, data.y_test)
+
+
+def test_fastest_precision_needs_native_bfloat16(tmp_path, monkeypatch):
+    from course_utils import training
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx512f avx512_bf16\n")
+    assert {"avx512f", "avx512_bf16"} <= training.read_cpu_flags(cpuinfo)
+    assert training.read_cpu_flags(tmp_path / "missing") == set()
+    cases = ({"avx512_bf16"}, "mixed_bfloat16"), ({"amx_bf16"}, "mixed_bfloat16"), ({"avx2"}, "float32")
+    for flags, expected in cases:
+        monkeypatch.setattr(training, "read_cpu_flags", lambda flags=flags: flags)
+        assert training.fastest_precision() == expected
 
 
 def test_fractional_epochs_are_split_into_equal_rounds():

@@ -38,7 +38,9 @@ MEASURED_ELSEWHERE = {  # lesson number -> {percentage as written: where it was 
            "84.04": "the recipe, 6 epochs, same seed (issue 14 experiments, 2026-12-05, /tmp/exp A-base and W0)",
            "84.67": "benchmark --cifar --budget-units 36 with the unit timed without tf.data autotuning (2026-12-05)",
            "85.51": "the same benchmark run, with the mirror vote",
-           "68.13": "the same benchmark run, classic baseline"},
+           "68.13": "the same benchmark run, classic baseline",
+           "84.75": "benchmark --cifar --budget-units 36, recipe in mixed bfloat16 (precision='auto'; 2026-12-05)",
+           "85.77": "the same mixed-bfloat16 benchmark run, with the mirror vote"},
 }
 
 

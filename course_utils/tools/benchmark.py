@@ -51,7 +51,8 @@ def benchmark_cifar(budget=600, budget_units=None):
     half between runs: ``training.without_autotune``). The baseline runs
     the tutorial's 10 epochs whatever they cost. The improved model gets ``budget`` seconds, or ``budget_units``
     units when given: ``epochs_within`` times this machine first, so the recipe's schedule ends on time (the
-    course checkpoint trains the same recipe for a fixed number of epochs instead). Every timed run also
+    course checkpoint trains the same recipe for a fixed number of epochs instead), in the recipe's precision
+    (mixed bfloat16 on a CPU that computes it natively: ``training.fastest_precision``). Every timed run also
     prints the share of CPU time left idle (``idle_share``).
     """
     import keras
@@ -59,7 +60,7 @@ def benchmark_cifar(budget=600, budget_units=None):
     from ..datasets import load_dataset
     from ..models import build_classic_cnn
     from ..checkpoints import RECIPES, training_build
-    from ..training import epochs_within, flip_accuracy, train_classifier
+    from ..training import epochs_within, fastest_precision, flip_accuracy, train_classifier
 
     unit = print_unit("seed-CNN epoch (the unit)")
     budget = budget_units * unit if budget_units else budget
@@ -69,8 +70,9 @@ def benchmark_cifar(budget=600, budget_units=None):
     improved = training_build(recipe, data)
     keras.utils.set_random_seed(0)
     epochs = epochs_within(budget, improved, data, **options)
-    print(f"{budget:.0f} s fit {epochs} epochs of the improved recipe here (the course checkpoint trains "
-          f"{recipe['train']['epochs']}).")
+    precision = fastest_precision() if options.get("precision") == "auto" else options.get("precision", "float32")
+    print(f"{budget:.0f} s fit {epochs} epochs of the improved recipe here, in {precision} (the course checkpoint "
+          f"trains {recipe['train']['epochs']}).")
     runs = [("classic baseline (Adam, 10 epochs)", lambda: build_classic_cnn((32, 32, 3)),
              {"epochs": 10, "batch_size": 64, "optimizer": "adam", "learning_rate": 1e-3, "rounds": 1}),
             (f"improved ({epochs} epochs in {budget:.0f} s)", improved, dict(options, epochs=epochs))]
