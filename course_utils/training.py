@@ -2,7 +2,8 @@
 
 Lesson 03 writes ``compile`` and ``fit`` out in full; from lesson 04 on, ``train_classifier`` does the
 same steps with the options lesson 04 adds one at a time (batch normalisation and augmentation live
-in the model; SGD with a warm-up-then-cosine learning-rate schedule and label smoothing live here).
+in the model; SGD with a warm-up-then-cosine learning-rate schedule and label smoothing live here), and
+lesson 12's mixed precision where the CPU computes bfloat16 natively (``fastest_precision``).
 """
 import math
 import time
