@@ -69,7 +69,7 @@ def train_classifier(build_model, data, epochs, batch_size=128, optimizer="adam"
         check_positive_int("rounds", rounds)
     rounds = rounds or math.ceil(epochs)
     steps = max(2, round(epochs * per_epoch))
-    precision = fastest_precision() if precision == "auto" else precision
+    precision = resolve_precision(precision)
     model, trainer = _compile(build_model, optimizer, learning_rate, steps if schedule else 0, warmup_fraction,
                               label_smoothing, weight_decay, augment, strategy, precision)
     train, measured = _pipelines(data, batch_size, validation)
@@ -201,8 +201,7 @@ def _compile(build_model, optimizer="adam", learning_rate=1e-3, schedule_steps=0
     from .strategy import choose_strategy
 
     check("optimizer", optimizer, optimizer in ("adam", "sgd"), "'adam' or 'sgd'")
-    precision = fastest_precision() if precision == "auto" else precision
-    check("precision", precision, precision in PRECISIONS, f"one of {PRECISIONS} or 'auto'")
+    precision = resolve_precision(precision)
     rate = one_cycle_schedule(learning_rate, schedule_steps, warmup_fraction) if schedule_steps else learning_rate
     previous = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(precision)
@@ -220,6 +219,13 @@ def _compile(build_model, optimizer="adam", learning_rate=1e-3, schedule_steps=0
     finally:
         keras.mixed_precision.set_global_policy(previous)  # a global setting: always put it back (lesson 12)
     return model, trainer
+
+
+def resolve_precision(precision):
+    """``precision`` checked against ``PRECISIONS``, with ``"auto"`` replaced by ``fastest_precision()``."""
+    precision = fastest_precision() if precision == "auto" else precision
+    check("precision", precision, precision in PRECISIONS, f"one of {PRECISIONS} or 'auto'")
+    return precision
 
 
 def fastest_precision():

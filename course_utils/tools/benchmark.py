@@ -60,7 +60,7 @@ def benchmark_cifar(budget=600, budget_units=None):
     from ..datasets import load_dataset
     from ..models import build_classic_cnn
     from ..checkpoints import RECIPES, training_build
-    from ..training import epochs_within, fastest_precision, flip_accuracy, train_classifier
+    from ..training import epochs_within, flip_accuracy, resolve_precision, train_classifier
 
     unit = print_unit("seed-CNN epoch (the unit)")
     budget = budget_units * unit if budget_units else budget
@@ -70,7 +70,7 @@ def benchmark_cifar(budget=600, budget_units=None):
     improved = training_build(recipe, data)
     keras.utils.set_random_seed(0)
     epochs = epochs_within(budget, improved, data, **options)
-    precision = fastest_precision() if options.get("precision") == "auto" else options.get("precision", "float32")
+    precision = resolve_precision(options.get("precision", "float32"))
     print(f"{budget:.0f} s fit {epochs} epochs of the improved recipe here, in {precision} (the course checkpoint "
           f"trains {recipe['train']['epochs']}).")
     runs = [("classic baseline (Adam, 10 epochs)", lambda: build_classic_cnn((32, 32, 3)),
