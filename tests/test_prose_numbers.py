@@ -42,7 +42,8 @@ MEASURED_ELSEWHERE = {  # lesson number -> {percentage as written: where it was 
            "84.75": "benchmark --cifar --budget-units 36, recipe in mixed bfloat16 (precision='auto'; 2026-12-05)",
            "85.77": "the same mixed-bfloat16 benchmark run, with the mirror vote",
            "83.85": "the recipe in mixed bfloat16, 7.43 epochs, seed 1 (issue 14 experiments, /tmp/exp/exp4.py)",
-           "84.84": "the same, seed 2"},
+           "84.84": "the same, seed 2",
+           "85.28": "the previous checkpoint, trained in float32 (record of 2026-12-05)"},
 }
 
 
