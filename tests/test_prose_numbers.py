@@ -31,7 +31,9 @@ MEASURED_ELSEWHERE = {  # lesson number -> {percentage as written: where it was 
            "50.8": "trained stem, the same run", "83.1": "whitened stem after 6.6 epochs, the same runs",
            "82.6": "trained stem after 6.6 epochs, the same runs",
            "84.87": "recipe with 2-pixel shifts, 9 epochs, same seed (issue 14 experiments, 2026-12-05)",
-           "84.32": "the previous checkpoint: 4-pixel shifts, peak rate 0.1, 9 epochs (record of 2026-12-04)",
+           "84.32": "the previous checkpoint: 4-pixel shifts, peak rate 0.1, 9 epochs (record of 2026-12-04); also the "
+                    "recipe in mixed bfloat16 on 5,000 held-out photos, 7.4 epochs, with and without an EMA of the "
+                    "weights (issue 14, /tmp/exp/exp4.py and exp5.py, 2026-12-05/06)",
            "84.65": "peak rate 0.2, 2-pixel shifts, 7 epochs, same seed (issue 14 experiments)",
            "84.01": "peak rate 0.1, the same 7-epoch runs",
            "59.1": "the course recipe on step 3's network, comparison budget (measured while writing lesson 04)",
@@ -43,7 +45,9 @@ MEASURED_ELSEWHERE = {  # lesson number -> {percentage as written: where it was 
            "85.77": "the same mixed-bfloat16 benchmark run, with the mirror vote",
            "83.85": "the recipe in mixed bfloat16, 7.43 epochs, seed 1 (issue 14 experiments, /tmp/exp/exp4.py)",
            "84.84": "the same, seed 2",
-           "85.28": "the previous checkpoint, trained in float32 (record of 2026-12-05)"},
+           "85.28": "the previous checkpoint, trained in float32 (record of 2026-12-05)",
+           "84.68": "the recipe without weight decay on BN and biases, 5,000 held-out photos (/tmp/exp/exp5.py)",
+           "84.93": "the same change, benchmark --cifar --budget-units 36 (2026-12-06, /tmp/exp/bench_nowd.py)"},
 }
 
 
