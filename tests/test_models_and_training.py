@@ -180,7 +180,7 @@ def test_rounds_set_how_often_training_stops_to_measure():
 def test_epochs_within_scales_with_the_budget():
     build = lambda: models.build_classic_cnn((28, 28, 1))  # noqa: E731
     # Budgets well above the probe's own start-up (tracing, the test pass): with two training runs sharing the 2-core
-    # machine, 2 s left only 0.49 epochs of this toy data, and the test failed once (under 0.1 epochs: an error).
+    # machine, 2 s left only 0.49 epochs of this toy data, and the test failed once under such load.
     few, more = (epochs_within(seconds, build, toy_data(), batch_size=32) for seconds in (10, 100))
     assert 0.1 <= few < more
     with pytest.raises(ValueError, match="rounds must be"):
