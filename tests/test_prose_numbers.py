@@ -47,7 +47,9 @@ MEASURED_ELSEWHERE = {  # lesson number -> {percentage as written: where it was 
            "84.84": "the same, seed 2",
            "85.28": "the previous checkpoint, trained in float32 (record of 2026-12-05)",
            "84.68": "the recipe without weight decay on BN and biases, 5,000 held-out photos (/tmp/exp/exp5.py)",
-           "84.93": "the same change, benchmark --cifar --budget-units 36 (2026-12-06, /tmp/exp/bench_nowd.py)"},
+           "84.93": "the same change, benchmark --cifar --budget-units 36 (2026-12-06, /tmp/exp/bench_nowd.py)",
+           "84.86": "the same change, held-out photos, seed 1", "84.10": "the same change, held-out photos, seed 2",
+           "84.92": "the plain recipe, held-out photos, seed 1", "84.88": "the plain recipe, held-out photos, seed 2"},
 }
 
 
