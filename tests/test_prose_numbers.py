@@ -58,7 +58,6 @@ WHOLE_ELSEWHERE = {  # lesson number -> {whole percentage: where it comes from}
            "70": "the TensorFlow tutorial's reported accuracy", "80": "an illustration (the train/test pitfall)",
            "65": "the same illustration", "23": "measured while writing lesson 04 (BN momentum pitfall)",
            "85": "the course's CIFAR-10 target", "95": "the mistakes figure's titles",
-           "86": "the mistakes figure's titles",
            "99": "lesson 03's mistakes figure"},
     "05": {"20": "SmoothGrad paper's suggested noise (10-20%)"},
     "06": {"50": "MobileNet alpha 0.25's published ImageNet top-1"},
