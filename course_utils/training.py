@@ -232,8 +232,8 @@ def fastest_precision():
     """``"mixed_bfloat16"`` on a machine without a GPU whose CPU computes bfloat16 natively (AVX512-BF16 or AMX),
     else ``"float32"``: the precision the CIFAR-10 recipe trains in (``precision="auto"``; lesson 12 explains it).
 
-    On the course's 2-core CPU (AVX512-BF16), timing the steps alone, the recipe trained 1.24x as fast in mixed
-    bfloat16 (56.8 s against 70.5 s per epoch, best of three alternating probes). Without native support bfloat16 is
+    On the course's 2-core CPU (AVX512-BF16), timing the steps alone, the recipe trained 1.48x as fast in mixed
+    bfloat16 (42.6 s against 63.1 s per epoch, best of three alternating probes). Without native support bfloat16 is
     emulated, and slower. GPUs keep float32: mixed float16 there is not tested by the course.
     """
     import tensorflow as tf
