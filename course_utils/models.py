@@ -86,6 +86,8 @@ def build_improved_cnn(widths=(32, 64, 128), bn_momentum=0.9, stem_kernel=None, 
     ``last_conv``, 4x4); global max pooling and one dense layer. ``bn_momentum`` 0.9 lets the running
     averages settle within a few hundred steps (lesson 04's pitfall); Keras's default is 0.99.
     ``stem_kernel`` (from ``whitening_kernel``) fixes the stem's filters: they are set and never trained.
+    ReLU where airbench uses GELU: on the course's 2-core CPU GELU took a quarter of every training step, and in the
+    same time ReLU's extra epochs scored higher (lesson 04, section 5).
     """
     _check_widths(widths)
     inputs = keras.Input((32, 32, 3))
